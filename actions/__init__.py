@@ -1,0 +1,1 @@
+"""The auth-stage demo app: its actions, tables, pages and the app assembly (``actions.app``)."""

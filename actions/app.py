@@ -1,0 +1,39 @@
+"""The app assembly: ``create_app()`` builds the Litestar app serving pages and actions.
+
+``authstage run`` serves it (``uvicorn --factory actions.app:create_app``) on the embedded
+default: a SQLite file and in-memory stores. ``DATABASE_URL=postgresql://...`` switches to
+PostgreSQL; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from authstage import AuthstageConfig, AuthstagePlugin
+
+__all__ = ["ACTION_MODULES", "create_app"]
+
+ACTION_MODULES = ["actions.demo"]
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@get("/", name="home", sync_to_thread=False)
+def home() -> Template:
+    """The landing page."""
+    return Template(template_name="home.html")
+
+
+def create_app(**config: Any) -> Litestar:
+    """Build the app; keyword arguments override ``AuthstageConfig`` fields."""
+    plugin = AuthstagePlugin(AuthstageConfig(actions=ACTION_MODULES, **config))
+    return Litestar(
+        route_handlers=[home],
+        plugins=[plugin],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+    )

@@ -1,0 +1,81 @@
+"""authstage: Server Actions for Python.
+
+Mark an ``async def`` with ``@action`` and call it from a browser form, a generated TypeScript
+or Python client, or a test, through one signed ``POST /_action``.
+"""
+
+from authstage.binding import BoundAction
+from authstage.config import AuthstageConfig
+from authstage.context import (
+    RequestContext,
+    context,
+    cookies,
+    delete_cookie,
+    get_request,
+    headers,
+    set_cookie,
+)
+from authstage.errors import (
+    ActionError,
+    AuthstageError,
+    BadRequest,
+    ConfigurationError,
+    Conflict,
+    CrossSiteRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    RegistrationError,
+    StaleClient,
+    Unauthorized,
+    Unavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from authstage.memo import request_cache
+from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
+from authstage.outcome import Outcome, take_outcome
+from authstage.plugin import AuthstagePlugin
+from authstage.registry import action
+from authstage.uploads import UploadedFile
+
+__all__ = [
+    "ActionError",
+    "AuthstageConfig",
+    "AuthstageError",
+    "AuthstagePlugin",
+    "BadRequest",
+    "BoundAction",
+    "ConfigurationError",
+    "Conflict",
+    "CrossSiteRequest",
+    "Forbidden",
+    "MethodNotAllowed",
+    "NotFound",
+    "Outcome",
+    "PayloadTooLarge",
+    "RateLimited",
+    "RegistrationError",
+    "RequestContext",
+    "StaleClient",
+    "Unauthorized",
+    "Unavailable",
+    "UnsupportedMediaType",
+    "UploadedFile",
+    "ValidationFailed",
+    "action",
+    "context",
+    "cookies",
+    "delete_cookie",
+    "get_request",
+    "headers",
+    "not_found",
+    "redirect",
+    "request_cache",
+    "revalidate_path",
+    "revalidate_tag",
+    "set_cookie",
+    "take_outcome",
+]

@@ -1,0 +1,213 @@
+"""The request context: what an action (or a page) can ask about the request it serves.
+
+One ``RequestContext`` per HTTP request, held in a ``ContextVar``: the dispatcher sets it for
+``/_action`` calls, ``ContextMiddleware`` for every other route, so the same helpers work in
+actions, pages and ordinary Litestar routes. Everything is lazy: headers are turned into a
+mapping, cookies parsed and a Litestar ``Request`` built only when asked for.
+
+Cookies set here (``set_cookie``/``delete_cookie``) go out on the response of the same
+request, whether that is an action's envelope, a 303 or a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any, Literal
+
+from litestar import Request
+from litestar.datastructures import Cookie, Headers
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = [
+    "ContextMiddleware",
+    "RequestContext",
+    "context",
+    "cookies",
+    "delete_cookie",
+    "get_request",
+    "headers",
+    "set_cookie",
+]
+
+
+class RequestContext:
+    """State of one request: the ASGI scope, lazily parsed views of it, and what to send back."""
+
+    __slots__ = (
+        "_cookies",
+        "_headers",
+        "_request",
+        "action",
+        "memo",
+        "principal",
+        "receive",
+        "redirect_to",
+        "response_cookies",
+        "revalidated_paths",
+        "revalidated_tags",
+        "scope",
+        "state",
+    )
+
+    def __init__(self, scope: Scope, receive: Receive, action: str = "") -> None:
+        self.scope = scope
+        self.receive = receive
+        self.action = action
+        self._headers: Headers | None = None
+        self._cookies: dict[str, str] | None = None
+        self._request: Request[Any, Any, Any] | None = None
+        self.response_cookies: list[Cookie] = []
+        self.redirect_to: str | None = None
+        self.revalidated_paths: list[str] = []
+        self.revalidated_tags: list[str] = []
+        self.memo: dict[Any, Any] = {}
+        #: Set by the authentication layer: the signed-in principal, or None when signed out.
+        self.principal: Any = None
+        #: Free-form per-request storage for extensions.
+        self.state: dict[str, Any] = {}
+
+    @property
+    def headers(self) -> Headers:
+        """The request headers (case-insensitive, read-only)."""
+        if self._headers is None:
+            self._headers = Headers.from_scope(self.scope)
+        return self._headers
+
+    @property
+    def cookies(self) -> Mapping[str, str]:
+        """The request cookies."""
+        if self._cookies is None:
+            jar: SimpleCookie = SimpleCookie()
+            for raw in self.headers.getall("cookie", []):
+                try:
+                    jar.load(raw)
+                except Exception:  # noqa: S112 - a malformed cookie header is ignored, as browsers do
+                    continue
+            self._cookies = {k: m.value for k, m in jar.items()}
+        return self._cookies
+
+    @property
+    def request(self) -> Request[Any, Any, Any]:
+        """A Litestar ``Request`` over the same scope (built on first use)."""
+        if self._request is None:
+            self._request = Request(self.scope, self.receive)
+        return self._request
+
+    def client_ip(self) -> str:
+        """The peer address as the ASGI server reports it."""
+        client = self.scope.get("client")
+        return client[0] if client else ""
+
+    def cookie_headers(self) -> list[tuple[bytes, bytes]]:
+        """``Set-Cookie`` header pairs for the cookies set during this request."""
+        return [
+            (b"set-cookie", c.to_header(header="").strip().encode("latin-1"))
+            for c in self.response_cookies
+        ]
+
+
+_current: ContextVar[RequestContext] = ContextVar("authstage_request")
+current_var = _current
+
+
+def context() -> RequestContext:
+    """The context of the request being served.
+
+    Raises:
+        RuntimeError: when called outside a request (e.g. at import time or in a script).
+    """
+    try:
+        return _current.get()
+    except LookupError:
+        raise RuntimeError(
+            "no request is being served here: call this from an action, a page or a route"
+        ) from None
+
+
+def get_request() -> Request[Any, Any, Any]:
+    """The current Litestar ``Request``."""
+    return context().request
+
+
+def headers() -> Headers:
+    """The current request's headers."""
+    return context().headers
+
+
+def cookies() -> Mapping[str, str]:
+    """The current request's cookies."""
+    return context().cookies
+
+
+def set_cookie(
+    key: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+    path: str = "/",
+    domain: str | None = None,
+    secure: bool = False,
+    httponly: bool = True,
+    samesite: Literal["lax", "strict", "none"] = "lax",
+) -> None:
+    """Set a cookie on the current response (HttpOnly and SameSite=Lax unless told otherwise)."""
+    context().response_cookies.append(
+        Cookie(
+            key=key,
+            value=value,
+            max_age=max_age,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+    )
+
+
+def delete_cookie(key: str, *, path: str = "/", domain: str | None = None) -> None:
+    """Expire a cookie on the current response."""
+    set_cookie(key, "", max_age=0, path=path, domain=domain)
+
+
+class ContextMiddleware:
+    """ASGI middleware giving every non-action HTTP request a ``RequestContext``.
+
+    The action endpoint sets its own context (one less layer on the hot path), so requests to
+    ``skip_path`` pass straight through.
+    """
+
+    def __init__(self, app: ASGIApp, skip_path: str = "/_action") -> None:
+        self.app = app
+        self.skip_path = skip_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == self.skip_path:
+            await self.app(scope, receive, send)
+            return
+        ctx = RequestContext(scope, receive)
+        token = _current.set(ctx)
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start" and ctx.response_cookies:
+                message["headers"] = [*message.get("headers", []), *ctx.cookie_headers()]
+                ctx.response_cookies = []
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookies)
+        finally:
+            _current.reset(token)
+
+
+def context_middleware_factory(skip_path: str) -> Callable[[ASGIApp], ASGIApp]:
+    """A Litestar middleware factory for ``ContextMiddleware`` skipping ``skip_path``."""
+
+    def build(app: ASGIApp) -> ASGIApp:
+        return ContextMiddleware(app, skip_path)
+
+    return build

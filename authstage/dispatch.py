@@ -1,0 +1,233 @@
+"""``POST /_action``: one call, one straight path.
+
+Read ``ActionEndpoint.__call__`` top to bottom; each numbered step is one line or one helper:
+
+1. origin check   ``OriginPolicy.check`` (csrf.py) before anything else
+2. locate         the ``Authstage-Action`` header (JS, clients) or the ``_action`` form field
+3. read body      ``read_body`` (body.py) under the action's size limit
+4. guard          deny anonymous callers unless ``public``; configured guards
+5. decode         one precompiled msgspec decoder per action (params.py), forms via forms.py
+6. run            inside the ``RequestContext`` (context.py)
+7. encode         the return annotation is the wire type (encoding.py); no-JS forms get 303
+
+Every failure is an ``ActionError`` turned into the envelope with its status; anything else is
+INTERNAL with a digest. Nothing runs before steps 1-5 have passed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from litestar.stores.memory import MemoryStore
+
+from authstage.binding import Binder
+from authstage.body import ClientDisconnected, read_body, too_large
+from authstage.context import RequestContext, current_var
+from authstage.csrf import OriginPolicy
+from authstage.encoding import error_envelope, send_json, success_envelope
+from authstage.errors import (
+    ActionError,
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    StaleClient,
+    Unauthorized,
+    UnsupportedMediaType,
+    internal_error,
+)
+from authstage.forms import Form, form_arguments, parse_form, submitted_values
+from authstage.navigation import RedirectSignal
+from authstage.noscript import NoScriptReply
+from authstage.params import ResultTypeError
+from authstage.validation import validation_error
+
+if TYPE_CHECKING:
+    from litestar.types import Receive, Scope, Send
+
+    from authstage.config import AuthstageConfig
+    from authstage.registry import ActionSpec, Registry
+
+__all__ = ["ActionEndpoint"]
+
+_JSON = b"application/json"
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+_ALLOW = [(b"allow", b"POST")]
+
+
+def _media_type(raw: bytes) -> tuple[str, dict[str, str]]:
+    """``("type/subtype", {param: value})`` of a Content-Type header."""
+    head, *rest = raw.decode("latin-1").split(";")
+    params = {}
+    for item in rest:
+        key, _, value = item.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"')
+    return head.strip().lower(), params
+
+
+class ActionEndpoint:
+    """The ASGI app behind ``POST /_action``, built once at startup."""
+
+    def __init__(self, registry: Registry, config: AuthstageConfig) -> None:
+        self.registry = registry
+        self.config = config
+        self.binder = Binder(registry)
+        self.policy = OriginPolicy(
+            config.allowed_origins or (), trust_forwarded_host=bool(config.trust_forwarded_host)
+        )
+        self.outcome_store = config.outcome_store or MemoryStore()
+        self.noscript = NoScriptReply(self.outcome_store, self.policy)
+        self.default_limit = config.max_body_size
+        self.form_limit = max([config.max_body_size, *(s.max_body_size or 0 for s in registry)])
+        self.debug = bool(config.debug)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            status, body = error_envelope(MethodNotAllowed("Actions are called with POST").body())
+            await send_json(send, status, body, _ALLOW)
+            return
+        h: dict[bytes, bytes] = dict(scope["headers"])
+        ctx = RequestContext(scope, receive)
+        token = current_var.set(ctx)
+        spec: ActionSpec | None = None
+        form: Form | None = None
+        try:
+            self.policy.check(h)  # 1 origin check
+            raw_id = h.get(b"authstage-action")
+            media, params = _media_type(h.get(b"content-type", b""))
+            if raw_id is not None:  # 2 locate: header
+                spec = self.locate(raw_id, h)
+                body = await read_body(receive, h.get(b"content-length"), self.limit(spec))  # 3
+                await self.guard(ctx, spec)  # 4
+                if media == "application/json":  # 5 decode
+                    args, kwargs = self.decode_json(spec, body, h.get(b"authstage-bound"))
+                elif media in _FORMS:
+                    form = parse_form(body, media, params)
+                    args, kwargs = self.decode_form(spec, form)
+                else:
+                    raise UnsupportedMediaType("Send application/json or a form body")
+            elif media in _FORMS:  # 2 locate: form field (HTML forms without JavaScript)
+                body = await read_body(receive, h.get(b"content-length"), self.form_limit)  # 3
+                form = parse_form(body, media, params)
+                field = form.first("_action")
+                if field is None:
+                    raise BadRequest("The form has no _action field naming the action")
+                spec = self.locate(field.encode(), h)
+                if len(body) > self.limit(spec):
+                    raise too_large(self.limit(spec))
+                await self.guard(ctx, spec)  # 4
+                args, kwargs = self.decode_form(spec, form)  # 5
+            elif media == "application/json" or not media:
+                raise NotFound("No action named: send the Authstage-Action header")
+            else:
+                raise UnsupportedMediaType("Send application/json or a form body")
+            ctx.action = spec.name
+            try:  # 6 run
+                result = await spec.fn(*args, **kwargs)
+                data = spec.signature.encode_result(result)
+            except RedirectSignal as signal:
+                ctx.redirect_to, data = signal.target, b"null"
+            if self.config.on_revalidate and (ctx.revalidated_paths or ctx.revalidated_tags):
+                for listener in self.config.on_revalidate:
+                    await listener(ctx.revalidated_paths, ctx.revalidated_tags)
+            if raw_id is None:  # 7 encode: no-JS form
+                await self.noscript.success(send, ctx, h, spec, data, form)
+                return
+            out = success_envelope(
+                data, ctx.redirect_to, ctx.revalidated_paths, ctx.revalidated_tags
+            )
+            await send_json(send, 200, out, ctx.cookie_headers())
+        except ActionError as exc:
+            error, headers = exc.body(), [(k.encode(), v.encode()) for k, v in exc.headers.items()]
+            await self.fail(send, ctx, h, spec, form, error, headers)
+        except ClientDisconnected:
+            return
+        except (ResultTypeError, Exception) as exc:
+            error = internal_error(exc, action=spec.name if spec else "", debug=self.debug)
+            await self.fail(send, ctx, h, spec, form, error, [])
+        finally:
+            current_var.reset(token)
+
+    def locate(self, raw_id: bytes, h: dict[bytes, bytes]) -> ActionSpec:
+        """The action named by ``raw_id``; ``StaleClient`` when the caller's manifest is old."""
+        spec = self.registry.by_id.get(raw_id)
+        if spec is not None:
+            return spec
+        manifest = h.get(b"authstage-manifest")
+        if manifest is not None and manifest.decode("latin-1") != self.registry.manifest:
+            raise StaleClient("This client is out of date: regenerate it or reload the page")
+        raise NotFound("No such action")
+
+    def limit(self, spec: ActionSpec) -> int:
+        """The body limit of ``spec``."""
+        return spec.max_body_size or self.default_limit
+
+    async def guard(self, ctx: RequestContext, spec: ActionSpec) -> None:
+        """Step 4: deny anonymous callers unless public, then the configured guards."""
+        authenticate = self.config.authenticate
+        if authenticate is not None:
+            ctx.principal = await authenticate(ctx)
+        if not spec.public and ctx.principal is None:
+            raise Unauthorized("Sign in to do this")
+        for guard in self.config.guards:
+            await guard(ctx, spec)
+
+    def bound(self, spec: ActionSpec, token: bytes | str | None) -> list[Any]:
+        """The converted bound leading arguments carried by ``token`` (none without one)."""
+        if token is None:
+            return []
+        session = current_var.get().cookies.get(self.config.session_cookie)
+        values = self.binder.open(spec.name, token, session)
+        if len(values) > len(spec.signature.params):
+            raise BadRequest("Bound arguments are invalid")
+        try:
+            return spec.signature.convert_bound(values)
+        except msgspec.ValidationError:
+            raise BadRequest("Bound arguments no longer match the action") from None
+
+    def decode_json(
+        self, spec: ActionSpec, body: bytes, bound_token: bytes | None
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Step 5 for JSON: the call's positional and keyword arguments."""
+        sig = spec.signature
+        bound = self.bound(spec, bound_token)
+        if not body:
+            raise BadRequest("The body is empty: send a JSON object of arguments, e.g. {}")
+        try:
+            args = sig.decode_json(body, len(bound))
+        except msgspec.ValidationError as exc:
+            raise validation_error(sig, msgspec.json.decode(body), exc, len(bound)) from None
+        except msgspec.DecodeError as exc:
+            raise BadRequest(f"Malformed JSON: {exc}") from None
+        except RecursionError:
+            raise BadRequest("The JSON is nested too deeply") from None
+        return sig.call_args(bound, args)
+
+    def decode_form(self, spec: ActionSpec, form: Form) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Step 5 for forms: field-by-field conversion, then the same validation."""
+        sig = spec.signature
+        bound = self.bound(spec, form.first("_bound"))
+        raw = form_arguments(sig, form, len(bound))
+        try:
+            args = msgspec.convert(raw, sig.args_type_after(len(bound)), strict=False)
+        except msgspec.ValidationError as exc:
+            raise validation_error(sig, raw, exc, len(bound)) from None
+        return sig.call_args(bound, args)
+
+    async def fail(
+        self,
+        send: Send,
+        ctx: RequestContext,
+        h: dict[bytes, bytes],
+        spec: ActionSpec | None,
+        form: Form | None,
+        error: Any,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
+        """Send ``error``: the envelope, or 303 back to the form's page for no-JS posts."""
+        if form is not None and spec is not None and b"authstage-action" not in h:
+            values = submitted_values(form)
+            if await self.noscript.failure(send, ctx, h, spec, error, values):
+                return
+        status, body = error_envelope(error)
+        await send_json(send, status, body, [*headers, *ctx.cookie_headers()])

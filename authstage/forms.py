@@ -1,0 +1,199 @@
+"""HTML form bodies (urlencoded and multipart) turned into an action's arguments.
+
+A form has only strings and files, so each field is shaped by the type of the parameter (or of
+the Struct field) it lands in, then the whole object is converted with msgspec in lax mode
+(``"42"`` becomes ``42``):
+
+- a Struct parameter is *flattened*: its fields are read from top-level inputs (``title``),
+  or from dotted ones (``data.title``) when two Struct parameters would collide;
+- a list collects every value of a repeated field; a bool is a checkbox (``on``/``true``/``1``
+  is true, absent is false);
+- an empty input is ``None`` where the type allows it, ``""`` for text, and absent otherwise
+  (so the default applies or "Required" is reported);
+- file parts go to ``UploadedFile`` parameters;
+- an optional ``_args`` field may carry a JSON object of arguments (how clients send structured
+  arguments alongside files); other fields override it.
+
+Multipart is parsed with the ``multipart`` package Litestar itself depends on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+import msgspec.inspect as mi
+from multipart import (  # type: ignore[import-untyped]
+    MultipartSegment,
+    ParserError,
+    ParserLimitReached,
+    PushMultipartParser,
+)
+
+from authstage.errors import BadRequest, PayloadTooLarge
+from authstage.params import ActionSignature
+from authstage.uploads import UploadedFile
+
+__all__ = ["Form", "form_arguments", "parse_form", "submitted_values"]
+
+MAX_FIELDS = 1000
+_TRUE = frozenset({"on", "true", "1", "yes"})
+_SECRET_WORDS = ("password", "passwd", "secret")
+
+
+class Form:
+    """The fields and files of one form body."""
+
+    __slots__ = ("fields", "files")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+        self.files: dict[str, list[UploadedFile]] = {}
+
+    def first(self, name: str) -> str | None:
+        """The first value of field ``name``, or None."""
+        values = self.fields.get(name)
+        return values[0] if values else None
+
+
+def _parse_multipart(body: bytes, boundary: str, form: Form) -> None:
+    segment: MultipartSegment | None = None
+    data = bytearray()
+    try:
+        with PushMultipartParser(boundary.encode(), max_segment_count=MAX_FIELDS) as parser:
+            for chunk in (body, b""):
+                for event in parser.parse(chunk):
+                    if isinstance(event, MultipartSegment):
+                        segment, data = event, bytearray()
+                    elif event:
+                        data.extend(event)
+                    elif segment is not None:
+                        if segment.filename is not None:
+                            form.files.setdefault(segment.name, []).append(
+                                UploadedFile(
+                                    filename=segment.filename,
+                                    content_type=segment.content_type or "application/octet-stream",
+                                    data=bytes(data),
+                                )
+                            )
+                        else:
+                            text = data.decode(segment.charset or "utf-8", errors="replace")
+                            form.fields.setdefault(segment.name, []).append(text)
+                        segment = None
+            if not parser.closed:
+                raise BadRequest("Malformed multipart body: it ends before its last boundary")
+    except ParserLimitReached:
+        raise PayloadTooLarge(f"Too many form parts (at most {MAX_FIELDS})") from None
+    except ParserError as exc:
+        raise BadRequest(f"Malformed multipart body: {exc}") from None
+
+
+def parse_form(body: bytes, media_type: str, params: dict[str, str]) -> Form:
+    """Parse an urlencoded or multipart body.
+
+    Raises:
+        BadRequest: the body is malformed (bad encoding, broken multipart framing).
+        PayloadTooLarge: more than ``MAX_FIELDS`` fields.
+    """
+    form = Form()
+    if media_type == "multipart/form-data":
+        boundary = params.get("boundary")
+        if not boundary:
+            raise BadRequest("multipart/form-data without a boundary")
+        _parse_multipart(body, boundary, form)
+        return form
+    try:
+        pairs = parse_qsl(
+            body.decode(params.get("charset", "utf-8")),
+            keep_blank_values=True,
+            max_num_fields=MAX_FIELDS,
+        )
+    except UnicodeDecodeError:
+        raise BadRequest("The form body is not valid UTF-8") from None
+    except LookupError:
+        raise BadRequest("Unknown form charset") from None
+    except ValueError:
+        raise PayloadTooLarge(f"Too many form fields (at most {MAX_FIELDS})") from None
+    for key, value in pairs:
+        form.fields.setdefault(key, []).append(value)
+    return form
+
+
+def _nullable(info: mi.Type) -> tuple[mi.Type, bool]:
+    if isinstance(info, mi.UnionType):
+        rest = [t for t in info.types if not isinstance(t, mi.NoneType)]
+        has_none = len(rest) < len(info.types)
+        return (rest[0] if len(rest) == 1 else info), has_none
+    if isinstance(info, mi.Metadata):
+        return _nullable(info.type)
+    return info, False
+
+
+def _shape(values: list[str] | None, info: mi.Type) -> Any:
+    """One form field's raw value for a field of type ``info`` (``msgspec.UNSET``: absent)."""
+    inner, has_none = _nullable(info)
+    if isinstance(inner, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
+        return [v for v in values or [] if v != ""] if values is not None else msgspec.UNSET
+    if isinstance(inner, mi.BoolType):
+        return bool(values) and values[-1].strip().lower() in _TRUE
+    if not values:
+        return msgspec.UNSET
+    value = values[-1]
+    if value == "":
+        if has_none:
+            return None
+        return "" if isinstance(inner, mi.StrType) else msgspec.UNSET
+    return value
+
+
+def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[str, Any]:
+    """The raw argument object of a form, ready for ``msgspec.convert(..., strict=False)``.
+
+    Raises:
+        BadRequest: ``_args`` is present but not a JSON object.
+    """
+    raw: dict[str, Any] = {}
+    if (extra := form.first("_args")) is not None:
+        try:
+            loaded = msgspec.json.decode(extra)
+        except msgspec.DecodeError:
+            raise BadRequest("The _args field is not valid JSON") from None
+        if not isinstance(loaded, dict):
+            raise BadRequest("The _args field must be a JSON object")
+        raw.update(loaded)
+    args_info = mi.type_info(sig.args_type_after(n_bound))
+    assert isinstance(args_info, mi.StructType)
+    for param, field in zip(sig.params[n_bound:], args_info.fields, strict=True):
+        name = param.name
+        if param.is_file:
+            files = form.files.get(name)
+            if files:
+                raw[name] = files if isinstance(_nullable(field.type)[0], mi.ListType) else files[0]
+            continue
+        inner, _ = _nullable(field.type)
+        if isinstance(inner, mi.StructType):
+            sub: dict[str, Any] = dict(raw.get(name) or {})
+            for f in inner.fields:
+                values = form.fields.get(f"{name}.{f.encode_name}", form.fields.get(f.encode_name))
+                value = _shape(values, f.type)
+                if value is not msgspec.UNSET:
+                    sub[f.encode_name] = value
+            if sub or name not in raw:
+                raw[name] = sub
+            continue
+        value = _shape(form.fields.get(name), field.type)
+        if value is not msgspec.UNSET:
+            raw[name] = value
+    return raw
+
+
+def submitted_values(form: Form) -> dict[str, str | list[str]]:
+    """The form's values to show again after a failed post: no passwords, files or protocol fields."""
+    out: dict[str, str | list[str]] = {}
+    for key, values in form.fields.items():
+        lowered = key.lower()
+        if key.startswith("_") or any(word in lowered for word in _SECRET_WORDS):
+            continue
+        out[key] = values[0] if len(values) == 1 else values
+    return out

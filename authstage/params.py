@@ -1,0 +1,217 @@
+"""Signature analysis: turn an action's ``async def`` into precompiled decoders and an encoder.
+
+Everything here runs once, at registration. The arguments of a call travel as one JSON object
+keyed by parameter name; ``ActionSignature`` builds a msgspec Struct type with one field per
+parameter (defaults kept, unknown fields refused) and a ``msgspec.json.Decoder`` for it, so a
+request is decoded and validated in one C call. The return annotation becomes the wire type:
+``encode_result`` converts the value to exactly that type before encoding, so undeclared fields
+(a password hash on an ORM row, an extra key in a dict) never leave the server.
+
+A parameter whose type msgspec cannot decode (a socket, an ORM table, a bare class) fails here
+with ``RegistrationError``, at startup rather than on the first request.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, get_type_hints
+
+import msgspec
+import msgspec.inspect as mi
+
+from authstage.errors import RegistrationError
+from authstage.uploads import UploadedFile
+
+__all__ = ["RESERVED_NAMES", "ActionSignature", "Param", "ResultTypeError"]
+
+#: Form fields the protocol uses itself; no parameter may take these names.
+RESERVED_NAMES = frozenset({"_action", "_bound", "_args", "_manifest"})
+
+_encoder = msgspec.json.Encoder()
+
+
+class ResultTypeError(TypeError):
+    """The action returned a value that does not match its return annotation (a server bug)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of an action, as analysed at registration."""
+
+    name: str
+    annotation: Any
+    required: bool
+    default: Any
+    keyword_only: bool
+    #: Field names of a Struct parameter, flattened into top-level fields in HTML forms.
+    struct_fields: tuple[str, ...] | None
+    #: True for ``UploadedFile``, ``UploadedFile | None`` and ``list[UploadedFile]``.
+    is_file: bool
+
+
+def _unsupported(tp: Any, where: str) -> str | None:
+    """Walk msgspec's view of ``tp``; name the first part it could not decode."""
+    seen: set[int] = set()
+
+    def walk(info: mi.Type) -> str | None:
+        if isinstance(info, mi.CustomType):
+            return getattr(info.cls, "__qualname__", repr(info.cls))
+        if isinstance(info, mi.StructType | mi.DataclassType | mi.TypedDictType):
+            if id(info.cls) in seen:
+                return None
+            seen.add(id(info.cls))
+            return next((bad for f in info.fields if (bad := walk(f.type))), None)
+        if isinstance(info, mi.NamedTupleType):
+            return next((bad for f in info.fields if (bad := walk(f.type))), None)
+        if isinstance(info, mi.UnionType):
+            return next((bad for t in info.types if (bad := walk(t))), None)
+        if isinstance(info, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
+            return walk(info.item_type)
+        if isinstance(info, mi.TupleType):
+            return next((bad for t in info.item_types if (bad := walk(t))), None)
+        if isinstance(info, mi.DictType):
+            return walk(info.key_type) or walk(info.value_type)
+        if isinstance(info, mi.Metadata):
+            return walk(info.type)
+        return None
+
+    try:
+        info = mi.type_info(tp)
+    except (TypeError, ValueError) as exc:
+        return f"{tp!r} ({exc})"
+    bad = walk(info)
+    return f"{bad} in {where}" if bad else None
+
+
+def _is_file(info: mi.Type) -> bool:
+    if isinstance(info, mi.StructType):
+        return info.cls is UploadedFile
+    if isinstance(info, mi.ListType):
+        return _is_file(info.item_type)
+    if isinstance(info, mi.UnionType):
+        return any(_is_file(t) for t in info.types if not isinstance(t, mi.NoneType))
+    return False
+
+
+def _struct_fields(info: mi.Type) -> tuple[str, ...] | None:
+    if isinstance(info, mi.UnionType):
+        inner = [t for t in info.types if not isinstance(t, mi.NoneType)]
+        info = inner[0] if len(inner) == 1 else info
+    if isinstance(info, mi.StructType) and info.cls is not UploadedFile:
+        return tuple(f.encode_name for f in info.fields)
+    return None
+
+
+class ActionSignature:
+    """The analysed signature of one action: parameters, decoders and the result encoder."""
+
+    def __init__(self, fn: Callable[..., Any], qualname: str) -> None:
+        try:
+            hints = get_type_hints(fn, include_extras=True)
+        except Exception as exc:
+            raise RegistrationError(
+                f"action {qualname}: cannot resolve annotations: {exc}"
+            ) from exc
+        params: list[Param] = []
+        for p in inspect.signature(fn).parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise RegistrationError(f"action {qualname}: *{p.name} is not supported")
+            if p.name not in hints:
+                raise RegistrationError(
+                    f"action {qualname}: parameter {p.name!r} has no annotation"
+                )
+            if p.name in RESERVED_NAMES:
+                raise RegistrationError(f"action {qualname}: {p.name!r} is a reserved name")
+            tp = hints[p.name]
+            if bad := _unsupported(tp, f"parameter {p.name!r}"):
+                raise RegistrationError(
+                    f"action {qualname}: msgspec cannot decode {bad}; use a msgspec Struct, "
+                    "a primitive, a container of them, or UploadedFile"
+                )
+            info = mi.type_info(tp)
+            required = p.default is inspect.Parameter.empty
+            params.append(
+                Param(
+                    name=p.name,
+                    annotation=tp,
+                    required=required,
+                    default=msgspec.NODEFAULT if required else p.default,
+                    keyword_only=p.kind is p.KEYWORD_ONLY,
+                    struct_fields=_struct_fields(info),
+                    is_file=_is_file(info),
+                )
+            )
+        if "return" not in hints:
+            raise RegistrationError(
+                f"action {qualname}: annotate the return type (it is the wire type; "
+                "use `-> None` when there is no value)"
+            )
+        self.return_type: Any = hints["return"]
+        if bad := _unsupported(self.return_type, "the return type"):
+            raise RegistrationError(f"action {qualname}: msgspec cannot encode {bad}")
+        self.params: tuple[Param, ...] = tuple(params)
+        self.qualname = qualname
+        self._positional = sum(1 for p in params if not p.keyword_only)
+        self._arg_types: dict[int, type[msgspec.Struct]] = {}
+        self._decoders: dict[int, msgspec.json.Decoder[Any]] = {}
+        self.args_type = self.args_type_after(0)
+        self._decode0 = self._decoders[0].decode
+        rt = self.return_type
+        self._exact_result: type | None = (
+            type(None) if rt is None else rt if isinstance(rt, type) and rt is not object else None
+        )
+
+    def args_type_after(self, n_bound: int) -> type[msgspec.Struct]:
+        """The Struct type of the arguments left after ``n_bound`` leading ones are bound."""
+        if n_bound not in self._arg_types:
+            fields = [
+                (p.name, p.annotation)
+                if p.required
+                else (p.name, p.annotation, msgspec.field(default=p.default))
+                for p in self.params[n_bound:]
+            ]
+            name = f"{self.qualname.rpartition('.')[2]}_args"
+            tp = msgspec.defstruct(name, fields, forbid_unknown_fields=True, kw_only=True)
+            self._arg_types[n_bound] = tp
+            self._decoders[n_bound] = msgspec.json.Decoder(tp)
+        return self._arg_types[n_bound]
+
+    def decode_json(self, body: bytes, n_bound: int = 0) -> msgspec.Struct:
+        """Decode and validate a JSON argument object (raises msgspec errors)."""
+        if n_bound == 0:
+            return self._decode0(body)  # type: ignore[no-any-return]
+        self.args_type_after(n_bound)
+        return self._decoders[n_bound].decode(body)  # type: ignore[no-any-return]
+
+    def convert_bound(self, values: list[Any]) -> list[Any]:
+        """Convert the JSON values of bound leading arguments to their parameter types."""
+        return [msgspec.convert(v, p.annotation) for v, p in zip(values, self.params, strict=False)]
+
+    def call_args(
+        self, bound: list[Any], args: msgspec.Struct
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Positional and keyword arguments for the function, bound values first."""
+        values = (*bound, *msgspec.structs.astuple(args))
+        if len(values) == self._positional:
+            return values, {}
+        names = [p.name for p in self.params[self._positional :]]
+        return values[: self._positional], dict(zip(names, values[self._positional :], strict=True))
+
+    def encode_result(self, value: Any) -> bytes:
+        """Encode ``value`` as the return annotation; undeclared fields are dropped."""
+        if type(value) is self._exact_result:
+            return _encoder.encode(value)
+        try:
+            value = msgspec.convert(value, self.return_type, from_attributes=True)
+        except msgspec.ValidationError as exc:
+            raise ResultTypeError(
+                f"action {self.qualname} returned a value that is not its return type: {exc}"
+            ) from exc
+        return _encoder.encode(value)
+
+    def schema_fingerprint(self) -> str:
+        """A stable text naming the argument and result types (for the manifest hash)."""
+        args = ",".join(f"{p.name}:{p.annotation!r}:{p.required}" for p in self.params)
+        return f"({args})->{self.return_type!r}"

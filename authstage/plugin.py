@@ -1,0 +1,69 @@
+"""``AuthstagePlugin``: mounts ``POST /_action`` on any Litestar app.
+
+    app = Litestar(route_handlers=[...], plugins=[AuthstagePlugin(AuthstageConfig(
+        actions=["actions.posts", "actions.accounts"],
+    ))])
+
+At ``on_app_init`` the plugin resolves the configuration (environment included), loads the
+key ring, registers every action (failing on any bad signature or duplicate), mounts the
+endpoint as a raw ``@asgi`` handler (the fastest handler kind Litestar has) and adds the
+middleware that gives every other route a request context. The endpoint is also kept in
+``app.state["authstage"]`` for helpers that need it (``bind``, ``take_outcome``, the CLI).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from litestar import asgi
+from litestar.plugins import InitPluginProtocol
+
+from authstage.config import AuthstageConfig
+from authstage.context import context_middleware_factory
+from authstage.dispatch import ActionEndpoint
+from authstage.keys import load_keyring
+from authstage.registry import Registry
+
+if TYPE_CHECKING:
+    from litestar.config.app import AppConfig
+    from litestar.types import Receive, Scope, Send
+
+__all__ = ["AuthstagePlugin"]
+
+STATE_KEY = "authstage"
+
+
+class AuthstagePlugin(InitPluginProtocol):
+    """Registers actions and mounts the action endpoint."""
+
+    __slots__ = ("config", "endpoint")
+
+    def __init__(self, config: AuthstageConfig | None = None, **kwargs: Any) -> None:
+        """Take an ``AuthstageConfig``, or its fields as keyword arguments."""
+        self.config = config or AuthstageConfig(**kwargs)
+        self.endpoint: ActionEndpoint | None = None
+
+    def build(self) -> ActionEndpoint:
+        """Resolve the config and build the endpoint (idempotent)."""
+        if self.endpoint is None:
+            config = self.config.resolve()
+            keys = load_keyring(
+                config.secret,
+                list(config.previous_secrets or ()),
+                production=bool(config.production),
+                dev_secret_file=config.dev_secret_file,
+            )
+            self.endpoint = ActionEndpoint(Registry(config.actions, keys), config)
+        return self.endpoint
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        endpoint = self.build()
+
+        @asgi(self.config.path, name="authstage_action", copy_scope=False)
+        async def action_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+            await endpoint(scope, receive, send)
+
+        app_config.route_handlers.append(action_endpoint)
+        app_config.middleware.insert(0, context_middleware_factory(self.config.path))
+        app_config.state[STATE_KEY] = endpoint
+        return app_config

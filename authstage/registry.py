@@ -1,0 +1,184 @@
+"""Registering actions: the ``@action`` decorator and the table of signed IDs.
+
+``@action`` analyses the function once (``ActionSignature``) and attaches an ``ActionSpec`` to
+it; the function itself is returned unchanged, so server code can still ``await`` it directly.
+``Registry`` collects specs from modules or functions, signs each name under every accepted
+secret and refuses duplicates, all at startup. On the request path the dispatcher does one
+dict lookup of the raw ID bytes.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, TypeVar, overload
+
+from authstage.errors import RegistrationError
+from authstage.ids import action_id, manifest_hash
+from authstage.keys import KeyRing
+from authstage.params import ActionSignature
+
+__all__ = ["ActionSpec", "Registry", "action", "spec_of"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_ATTR = "__authstage_action__"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ActionSpec:
+    """Everything known about one action before any request arrives."""
+
+    fn: Callable[..., Any]
+    name: str
+    public: bool
+    max_body_size: int | None
+    signature: ActionSignature
+    roles: frozenset[str] = frozenset()
+    #: Free-form options for extensions (rate limits, idempotency windows, ...).
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@overload
+def action(fn: F, /) -> F: ...
+@overload
+def action(
+    *,
+    public: bool = False,
+    name: str | None = None,
+    max_body_size: int | None = None,
+    roles: Iterable[str] = (),
+    **options: Any,
+) -> Callable[[F], F]: ...
+def action(
+    fn: F | None = None,
+    /,
+    *,
+    public: bool = False,
+    name: str | None = None,
+    max_body_size: int | None = None,
+    roles: Iterable[str] = (),
+    **options: Any,
+) -> F | Callable[[F], F]:
+    """Mark an ``async def`` as a server action.
+
+    Args:
+        public: callable without a signed-in user (actions are denied to anonymous callers
+            by default).
+        name: stable name the ID is signed from; defaults to ``module.qualname``. Set it to
+            keep an action's ID when moving or renaming the function.
+        max_body_size: request body limit in bytes for this action (default: the plugin's).
+        roles: roles the signed-in user must hold (any of them).
+        options: extension options, kept on the spec.
+
+    Example:
+        >>> @action(public=True)
+        ... async def add(a: int, b: int) -> int:
+        ...     return a + b
+    """
+
+    def mark(f: F) -> F:
+        if not inspect.iscoroutinefunction(f):
+            raise RegistrationError(f"@action needs an `async def`, got {f!r}")
+        if max_body_size is not None and max_body_size <= 0:
+            raise RegistrationError(f"action {f.__qualname__}: max_body_size must be positive")
+        qualname = name or f"{f.__module__}.{f.__qualname__}"
+        spec = ActionSpec(
+            fn=f,
+            name=qualname,
+            public=public,
+            max_body_size=max_body_size,
+            signature=ActionSignature(f, qualname),
+            roles=frozenset(roles),
+            options=dict(options),
+        )
+        setattr(f, _ATTR, spec)
+        return f
+
+    return mark(fn) if fn is not None else mark
+
+
+def spec_of(fn: Callable[..., Any]) -> ActionSpec:
+    """The ``ActionSpec`` of a function decorated with ``@action``.
+
+    Raises:
+        RegistrationError: ``fn`` is not an action.
+    """
+    spec = getattr(fn, _ATTR, None)
+    if not isinstance(spec, ActionSpec):
+        raise RegistrationError(f"{fn!r} is not an action: decorate it with @action")
+    return spec
+
+
+def _collect(sources: Iterable[ModuleType | Callable[..., Any] | str]) -> list[ActionSpec]:
+    specs: list[ActionSpec] = []
+    for source in sources:
+        if isinstance(source, str):
+            import importlib
+
+            source = importlib.import_module(source)
+        if isinstance(source, ModuleType):
+            found = [
+                spec
+                for value in vars(source).values()
+                if isinstance(spec := getattr(value, _ATTR, None), ActionSpec)
+                and getattr(value, "__module__", None) == source.__name__
+            ]
+            specs.extend(sorted(found, key=lambda s: s.name))
+        else:
+            specs.append(spec_of(source))
+    return specs
+
+
+class Registry:
+    """The table of registered actions under a key ring, built once at startup."""
+
+    def __init__(
+        self, sources: Iterable[ModuleType | Callable[..., Any] | str], keys: KeyRing
+    ) -> None:
+        self.keys = keys
+        self.specs: dict[str, ActionSpec] = {}
+        #: raw ID bytes (under every accepted secret) -> spec; the request path's one lookup.
+        self.by_id: dict[bytes, ActionSpec] = {}
+        #: action name -> its IDs, one per accepted secret, the current one first.
+        self.ids: dict[str, tuple[str, ...]] = {}
+        for spec in _collect(sources):
+            known = self.specs.get(spec.name)
+            if known is not None:
+                if known.fn is spec.fn:
+                    continue  # the same function listed twice (module and function)
+                raise RegistrationError(
+                    f"two actions share the name {spec.name!r} ({known.fn.__module__} and "
+                    f"{spec.fn.__module__}): give one of them @action(name=...)"
+                )
+            ids = tuple(action_id(spec.name, secret) for secret in keys.all)
+            for aid in ids:
+                other = self.by_id.get(aid.encode())
+                if other is not None and other is not spec:
+                    raise RegistrationError(f"actions {other.name} and {spec.name} share an ID")
+                self.by_id[aid.encode()] = spec
+            self.specs[spec.name] = spec
+            self.ids[spec.name] = ids
+        self.manifest = manifest_hash(
+            (name, ids[0], spec.signature.schema_fingerprint())
+            for (name, spec), ids in zip(self.specs.items(), self.ids.values(), strict=True)
+        )
+
+    def id_of(self, fn_or_name: Callable[..., Any] | str) -> str:
+        """The current ID of an action, given the function or its name."""
+        name = fn_or_name if isinstance(fn_or_name, str) else spec_of(fn_or_name).name
+        try:
+            return self.ids[name][0]
+        except KeyError:
+            raise RegistrationError(f"action {name!r} is not registered with this app") from None
+
+    def lookup(self, raw_id: bytes) -> ActionSpec | None:
+        """The action with this ID (current or previous secret), or None."""
+        return self.by_id.get(raw_id)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def __iter__(self) -> Any:
+        return iter(self.specs.values())
