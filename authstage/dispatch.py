@@ -65,6 +65,14 @@ def _media_type(raw: bytes) -> tuple[str, dict[str, str]]:
     return head.strip().lower(), params
 
 
+def _loose(body: bytes) -> Any:
+    """The body as untyped JSON (to report every field error), or None if it cannot be read."""
+    try:
+        return msgspec.json.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+
+
 class ActionEndpoint:
     """The ASGI app behind ``POST /_action``, built once at startup."""
 
@@ -196,7 +204,7 @@ class ActionEndpoint:
         try:
             args = sig.decode_json(body, len(bound))
         except msgspec.ValidationError as exc:
-            raise validation_error(sig, msgspec.json.decode(body), exc, len(bound)) from None
+            raise validation_error(sig, _loose(body), exc, len(bound)) from None
         except msgspec.DecodeError as exc:
             raise BadRequest(f"Malformed JSON: {exc}") from None
         except RecursionError:

@@ -25,6 +25,7 @@ from authstage.params import ActionSignature, Param
 __all__ = ["humanize", "validation_error"]
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Expected `str` of length >= 1"), "Must not be empty"),
     (re.compile(r"Expected `str` of length >= (\d+)"), "Must be at least {0} characters"),
     (re.compile(r"Expected `str` of length <= (\d+)"), "Must be at most {0} characters"),
     (re.compile(r"Expected `(?:array|object)` of length >= (\d+)"), "Must have at least {0} items"),
@@ -63,10 +64,16 @@ def _split(exc: msgspec.ValidationError) -> tuple[str, str]:
     assert m is not None  # the pattern matches any text
     msg, path = m["msg"], (m["path"] or "").lstrip(".")
     if mm := _MISSING.fullmatch(msg):
-        return (f"{path}.{mm[1]}" if path else mm[1]), "Required"
+        return _join(path, mm[1]), "Required"
     if mm := _UNKNOWN.fullmatch(msg):
-        return (f"{path}.{mm[1]}" if path else mm[1]), "Unexpected field"
+        return _join(path, mm[1]), "Unexpected field"
     return path, humanize(msg)
+
+
+def _join(path: str, rel: str) -> str:
+    if not path or not rel:
+        return path or rel
+    return f"{path}{rel}" if rel.startswith("[") else f"{path}.{rel}"
 
 
 def _field_key(path: str, params: Mapping[str, Param]) -> str:
@@ -91,7 +98,7 @@ def _check_fields(
     if isinstance(value, dict) and isinstance(tp, type) and issubclass(tp, msgspec.Struct):
         found = False
         for f in msgspec.structs.fields(tp):
-            sub = f"{path}.{f.encode_name}" if path else f.encode_name
+            sub = _join(path, f.encode_name)
             if f.encode_name not in value:
                 if f.required:
                     out.setdefault(sub, []).append("Required")
@@ -103,7 +110,7 @@ def _check_fields(
         if found:
             return
     rel, message = _split(first)
-    key = f"{path}.{rel}" if path and rel else (rel or path)
+    key = _join(path, rel)
     if key:
         out.setdefault(key, []).append(message)
     else:

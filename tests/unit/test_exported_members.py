@@ -1,0 +1,19 @@
+"""The public surface is a deliberate list."""
+
+import authstage
+
+EXPECTED = {
+    "ActionError", "AuthstageConfig", "AuthstageError", "AuthstagePlugin", "BadRequest",
+    "BoundAction", "ConfigurationError", "Conflict", "CrossSiteRequest", "Forbidden",
+    "MethodNotAllowed", "NotFound", "Outcome", "PayloadTooLarge", "RateLimited",
+    "RegistrationError", "RequestContext", "StaleClient", "Unauthorized", "Unavailable",
+    "UnsupportedMediaType", "UploadedFile", "ValidationFailed", "action", "context", "cookies",
+    "delete_cookie", "get_request", "headers", "not_found", "redirect", "request_cache",
+    "revalidate_path", "revalidate_tag", "set_cookie", "take_outcome",
+}
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    assert set(authstage.__all__) == EXPECTED
+    for name in authstage.__all__:
+        assert getattr(authstage, name) is not None
