@@ -69,7 +69,7 @@ class AuthstageConfig:
     """Production mode: a secret is required, debug is refused, cookies are Secure.
     ``AUTHSTAGE_ENV == "production"`` when unset."""
 
-    dev_secret_file: str = ".authstage-secret"
+    dev_secret_file: str = ".authstage-secret"  # noqa: S105 - a file name, not a secret
     """Where a development secret is generated and kept (git-ignored)."""
 
     max_body_size: int = 1 << 20

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from litestar import Request
 from litestar.datastructures import Cookie, Headers
+from litestar.enums import ScopeType
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -186,7 +187,7 @@ class ContextMiddleware:
         self.skip_path = skip_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == self.skip_path:
+        if scope["type"] != ScopeType.HTTP or scope["path"] == self.skip_path:
             await self.app(scope, receive, send)
             return
         ctx = RequestContext(scope, receive)

@@ -89,8 +89,9 @@ class ActionEndpoint:
         self.form_limit = max([config.max_body_size, *(s.max_body_size or 0 for s in registry)])
         self.debug = bool(config.debug)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["method"] != "POST":
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: PLR0915
+        # One function on purpose: the whole request path reads top to bottom.
+        if scope.get("method") != "POST":
             status, body = error_envelope(MethodNotAllowed("Actions are called with POST").body())
             await send_json(send, status, body, _ALLOW)
             return

@@ -17,7 +17,7 @@ import msgspec
 from authstage.errors import CODE_STATUS, ErrorBody
 
 if TYPE_CHECKING:
-    from litestar.types import Send
+    from litestar.types import HTTPResponseStartEvent, Send
 
 __all__ = ["error_envelope", "send_json", "send_redirect", "success_envelope"]
 
@@ -60,30 +60,28 @@ async def send_json(
     send: Send, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]] = ()
 ) -> None:
     """Send a complete JSON response."""
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [_JSON, _NO_STORE, (b"content-length", b"%d" % len(body)), *headers],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [_JSON, _NO_STORE, (b"content-length", b"%d" % len(body)), *headers],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 async def send_redirect(
     send: Send, location: str, headers: Iterable[tuple[bytes, bytes]] = ()
 ) -> None:
     """Send ``303 See Other`` to ``location`` (a path already checked to be same-origin)."""
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 303,
-            "headers": [
-                (b"location", location.encode("latin-1", errors="strict")),
-                (b"content-length", b"0"),
-                _NO_STORE,
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": b""})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 303,
+        "headers": [
+            (b"location", location.encode("latin-1", errors="strict")),
+            (b"content-length", b"0"),
+            _NO_STORE,
+            *headers,
+        ],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": b"", "more_body": False})

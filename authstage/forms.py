@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 import msgspec.inspect as mi
-from multipart import (  # type: ignore[import-untyped]
+from multipart import (
     MultipartSegment,
     ParserError,
     ParserLimitReached,
@@ -136,7 +136,7 @@ def _shape(values: list[str] | None, info: mi.Type) -> Any:
     if isinstance(inner, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
         return [v for v in values or [] if v != ""] if values is not None else msgspec.UNSET
     if isinstance(inner, mi.BoolType):
-        return bool(values) and values[-1].strip().lower() in _TRUE
+        return values[-1].strip().lower() in _TRUE if values else False
     if not values:
         return msgspec.UNSET
     value = values[-1]
@@ -189,7 +189,7 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
 
 
 def submitted_values(form: Form) -> dict[str, str | list[str]]:
-    """The form's values to show again after a failed post: no passwords, files or protocol fields."""
+    """The values to show again after a failed post: no passwords, files or protocol fields."""
     out: dict[str, str | list[str]] = {}
     for key, values in form.fields.items():
         lowered = key.lower()

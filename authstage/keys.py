@@ -95,7 +95,7 @@ def load_keyring(
     previous: tuple[str, ...] | list[str] = (),
     *,
     production: bool,
-    dev_secret_file: str | Path = ".authstage-secret",
+    dev_secret_file: str | Path = ".authstage-secret",  # noqa: S107 - a file name
 ) -> KeyRing:
     """Return the key ring, generating a development secret when allowed.
 
@@ -106,7 +106,8 @@ def load_keyring(
         if production:
             raise ConfigurationError(
                 "AUTHSTAGE_SECRET is not set: production refuses to start without a secret "
-                "(at least 32 bytes, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+                "(at least 32 bytes, e.g. "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
         secret = _dev_secret(Path(dev_secret_file))
     return KeyRing.from_strings(secret, previous)

@@ -9,6 +9,7 @@ dict lookup of the raw ID bytes.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -113,11 +114,8 @@ def spec_of(fn: Callable[..., Any]) -> ActionSpec:
 
 def _collect(sources: Iterable[ModuleType | Callable[..., Any] | str]) -> list[ActionSpec]:
     specs: list[ActionSpec] = []
-    for source in sources:
-        if isinstance(source, str):
-            import importlib
-
-            source = importlib.import_module(source)
+    for item in sources:
+        source = importlib.import_module(item) if isinstance(item, str) else item
         if isinstance(source, ModuleType):
             found = [
                 spec

@@ -187,4 +187,3 @@ class ActionClient:
             headers=extra,
             follow_redirects=False,
         )
-

@@ -132,7 +132,7 @@ def validation_error(
             fields[path] = [message]
         else:
             form.append(message)
-    keyed = {}
+    keyed: dict[str, list[str]] = {}
     for key, messages in fields.items():
         keyed.setdefault(_field_key(key, params), []).extend(messages)
     summary = "Invalid input" if keyed else (form[0] if form else "Invalid input")

@@ -17,13 +17,18 @@ from tests.unit import sample_actions as sa
 JSON = {"content-type": "application/json"}
 
 
-async def call_bound(client: Any, endpoint: ActionEndpoint, fn: Any, token: str, body: bytes,
-                     **headers: str) -> Any:
+async def call_bound(
+    client: Any, endpoint: ActionEndpoint, fn: Any, token: str, body: bytes, **headers: str
+) -> Any:
     return await client.post(
         "/_action",
         content=body,
-        headers={"authstage-action": endpoint.registry.id_of(fn), "authstage-bound": token,
-                 **JSON, **headers},
+        headers={
+            "authstage-action": endpoint.registry.id_of(fn),
+            "authstage-bound": token,
+            **JSON,
+            **headers,
+        },
     )
 
 
@@ -33,7 +38,9 @@ async def test_bound_argument_is_used(client: Any, endpoint: ActionEndpoint) -> 
     assert response.json() == {"ok": True, "data": "deleted 41 spam"}
 
 
-async def test_caller_cannot_override_a_bound_argument(client: Any, endpoint: ActionEndpoint) -> None:
+async def test_caller_cannot_override_a_bound_argument(
+    client: Any, endpoint: ActionEndpoint
+) -> None:
     bound = endpoint.binder.bind(sa.delete_post, 41)
     response = await call_bound(client, endpoint, sa.delete_post, bound.token, b'{"post_id": 1}')
     assert response.status_code == 422
@@ -46,7 +53,9 @@ def flip(token: str) -> str:
     return base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
 
 
-@pytest.mark.parametrize("mangle", [flip, lambda t: t[:-4], lambda t: "garbage!", lambda t: "A" * 40000])
+@pytest.mark.parametrize(
+    "mangle", [flip, lambda t: t[:-4], lambda t: "garbage!", lambda t: "A" * 40000]
+)
 async def test_tampered_token_is_400_and_runs_nothing(
     client: Any, endpoint: ActionEndpoint, mangle: Any
 ) -> None:
@@ -72,19 +81,24 @@ async def test_expired_token_is_refused(client: Any, endpoint: ActionEndpoint) -
     assert (await call_bound(client, endpoint, sa.delete_post, fresh, b"{}")).status_code == 200
 
 
-async def test_session_bound_token_needs_that_session(client: Any, endpoint: ActionEndpoint) -> None:
+async def test_session_bound_token_needs_that_session(
+    client: Any, endpoint: ActionEndpoint
+) -> None:
     token = endpoint.binder.bind(sa.delete_post, 41, session_token="alice-session").token
     mine = {"cookie": "authstage_session=alice-session"}
     theirs = {"cookie": "authstage_session=mallory-session"}
-    assert (await call_bound(client, endpoint, sa.delete_post, token, b"{}", **mine)).status_code == 200
+    assert (
+        await call_bound(client, endpoint, sa.delete_post, token, b"{}", **mine)
+    ).status_code == 200
     response = await call_bound(client, endpoint, sa.delete_post, token, b"{}", **theirs)
     assert response.status_code == 400
     assert "session" in response.json()["error"]["message"]
     assert (await call_bound(client, endpoint, sa.delete_post, token, b"{}")).status_code == 400
 
 
-async def test_bound_form_fields_work_without_javascript(actions: ActionClient,
-                                                        endpoint: ActionEndpoint) -> None:
+async def test_bound_form_fields_work_without_javascript(
+    actions: ActionClient, endpoint: ActionEndpoint
+) -> None:
     bound = endpoint.binder.bind(sa.delete_post, 9)
     html = str(bound.form_fields())
     assert 'name="_action"' in html and 'name="_bound"' in html

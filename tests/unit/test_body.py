@@ -14,7 +14,8 @@ from tests.unit import sample_actions as sa
 
 def receiver(*chunks: bytes, disconnect: bool = False) -> Any:
     messages: list[dict[str, Any]] = [
-        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+        for i, c in enumerate(chunks)
     ]
     if disconnect:
         messages[-1]["more_body"] = True
@@ -70,7 +71,9 @@ async def test_default_limit_is_one_mebibyte(actions: ActionClient) -> None:
 
 async def test_per_action_override_allows_bigger_uploads(actions: ActionClient) -> None:
     big = b"\x89PNG" + b"0" * (2 << 20)
-    response = await actions.form(sa.upload, {}, files={"avatar": ("a.png", big, "image/png")}, referer=None)
+    response = await actions.form(
+        sa.upload, {}, files={"avatar": ("a.png", big, "image/png")}, referer=None
+    )
     assert response.status_code == 200, response.text
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from authstage.csrf import OriginPolicy
@@ -37,19 +35,29 @@ def test_same_origin_passes_and_cross_origin_fails() -> None:
 
 def test_sec_fetch_site_cross_site_fails_even_with_matching_origin() -> None:
     policy = OriginPolicy()
-    assert not check(policy, host="example.com", origin="https://example.com", sec_fetch_site="cross-site")
+    assert not check(
+        policy, host="example.com", origin="https://example.com", sec_fetch_site="cross-site"
+    )
     assert not check(policy, host="example.com", sec_fetch_site="cross-site")
     assert check(policy, host="example.com", sec_fetch_site="same-origin")
 
 
 def test_same_site_subdomain_needs_an_allowed_origin() -> None:
-    headers = {"host": "api.example.com", "origin": "https://app.example.com", "sec_fetch_site": "same-site"}
+    headers = {
+        "host": "api.example.com",
+        "origin": "https://app.example.com",
+        "sec_fetch_site": "same-site",
+    }
     assert not check(OriginPolicy(), **headers)
     assert check(OriginPolicy(["https://app.example.com/"]), **headers)
 
 
 def test_forwarded_host_only_when_trusted() -> None:
-    headers = {"host": "internal:8000", "origin": "https://example.com", "x_forwarded_host": "example.com"}
+    headers = {
+        "host": "internal:8000",
+        "origin": "https://example.com",
+        "x_forwarded_host": "example.com",
+    }
     assert not check(OriginPolicy(), **headers)
     assert check(OriginPolicy(trust_forwarded_host=True), **headers)
     spoof = {**headers, "x_forwarded_host": "evil.com", "origin": "https://evil.com"}
@@ -60,7 +68,9 @@ def test_forwarded_host_only_when_trusted() -> None:
     "headers",
     [{"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}, {"origin": "null"}],
 )
-async def test_cross_site_call_is_403_and_runs_nothing(actions: ActionClient, headers: dict[str, str]) -> None:
+async def test_cross_site_call_is_403_and_runs_nothing(
+    actions: ActionClient, headers: dict[str, str]
+) -> None:
     response = await actions.call(sa.add, a=1, b=2, headers=headers)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "CROSS_SITE"
@@ -68,7 +78,9 @@ async def test_cross_site_call_is_403_and_runs_nothing(actions: ActionClient, he
 
 
 async def test_cross_site_form_post_is_refused(actions: ActionClient) -> None:
-    response = await actions.form(sa.add, {"a": "1", "b": "2"}, headers={"origin": "https://evil.example"})
+    response = await actions.form(
+        sa.add, {"a": "1", "b": "2"}, headers={"origin": "https://evil.example"}
+    )
     assert response.status_code == 403
     assert sa.CALLS["add"] == 0
 
@@ -77,12 +89,12 @@ async def test_allowed_origin_may_call() -> None:
     from litestar.testing import AsyncTestClient
 
     async with AsyncTestClient(build_app(allowed_origins=["https://app.example"])) as client:
-        response = await ActionClient(client).call(sa.add, a=1, b=2, headers={"origin": "https://app.example"})
+        response = await ActionClient(client).call(
+            sa.add, a=1, b=2, headers={"origin": "https://app.example"}
+        )
     assert response.json()["data"] == 3
 
 
 async def test_same_origin_browser_call_passes(actions: ActionClient) -> None:
     headers = {"origin": "http://testserver.local", "sec-fetch-site": "same-origin"}
     assert (await actions.call(sa.add, a=1, b=2, headers=headers)).json()["data"] == 3
-
-

@@ -27,7 +27,11 @@ def assert_clean_error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 async def post_raw(
-    client: AsyncTestClient[Litestar], endpoint: ActionEndpoint, fn: Any, body: bytes, **headers: str
+    client: AsyncTestClient[Litestar],
+    endpoint: ActionEndpoint,
+    fn: Any,
+    body: bytes,
+    **headers: str,
 ) -> Any:
     return await client.post(
         "/_action",
@@ -70,8 +74,12 @@ async def test_keyword_only_parameters(actions: ActionClient) -> None:
     assert (await actions.call(sa.keywords, a=3, b=5)).json()["data"] == 15
 
 
-async def test_malformed_json_is_400_and_runs_nothing(client: Any, endpoint: ActionEndpoint) -> None:
-    error = assert_clean_error(await post_raw(client, endpoint, sa.add, b'{"a": 1,'), 400, "BAD_REQUEST")
+async def test_malformed_json_is_400_and_runs_nothing(
+    client: Any, endpoint: ActionEndpoint
+) -> None:
+    error = assert_clean_error(
+        await post_raw(client, endpoint, sa.add, b'{"a": 1,'), 400, "BAD_REQUEST"
+    )
     assert "Malformed JSON" in error["message"]
     assert sa.CALLS["add"] == 0
 
@@ -109,7 +117,9 @@ async def test_every_field_error_is_reported_at_once(actions: ActionClient) -> N
 
 
 async def test_body_that_is_not_an_object_is_422(client: Any, endpoint: ActionEndpoint) -> None:
-    error = assert_clean_error(await post_raw(client, endpoint, sa.add, b"[1, 2]"), 422, "VALIDATION")
+    error = assert_clean_error(
+        await post_raw(client, endpoint, sa.add, b"[1, 2]"), 422, "VALIDATION"
+    )
     assert error["formErrors"]
 
 
@@ -162,9 +172,13 @@ async def test_malformed_id_and_missing_id_are_404(client: Any) -> None:
 
 async def test_stale_manifest_gets_a_distinct_code(client: Any, endpoint: ActionEndpoint) -> None:
     headers = {"authstage-action": "f" * 42, "authstage-manifest": "0" * 32, **JSON}
-    assert_clean_error(await client.post("/_action", content=b"{}", headers=headers), 404, "STALE_CLIENT")
+    assert_clean_error(
+        await client.post("/_action", content=b"{}", headers=headers), 404, "STALE_CLIENT"
+    )
     current = {**headers, "authstage-manifest": endpoint.registry.manifest}
-    assert_clean_error(await client.post("/_action", content=b"{}", headers=current), 404, "NOT_FOUND")
+    assert_clean_error(
+        await client.post("/_action", content=b"{}", headers=current), 404, "NOT_FOUND"
+    )
 
 
 async def test_get_is_405_with_allow(client: Any) -> None:
@@ -229,10 +243,14 @@ async def test_authenticator_and_guards_run_before_decoding() -> None:
     app = build_app(authenticate=authenticate, guards=[no_adds])
     async with AsyncTestClient(app) as client:
         caller = ActionClient(client)
-        assert (await caller.call(sa.private_thing, headers={"x-user": "1"})).json()["data"] == "secret"
+        assert (await caller.call(sa.private_thing, headers={"x-user": "1"})).json()[
+            "data"
+        ] == "secret"
         assert_clean_error(await caller.call(sa.private_thing), 401, "UNAUTHORIZED")
         response = await client.post(
-            "/_action", content=b"not json", headers={"authstage-action": caller.id_of(sa.add), **JSON}
+            "/_action",
+            content=b"not json",
+            headers={"authstage-action": caller.id_of(sa.add), **JSON},
         )
         assert_clean_error(response, 403, "FORBIDDEN")
     assert sa.CALLS["add"] == 0
@@ -263,5 +281,7 @@ async def test_previous_secret_ids_are_accepted_during_rotation() -> None:
 
 
 async def test_envelope_is_valid_json_for_every_error(client: Any) -> None:
-    response = await client.post("/_action", content=b"{}", headers={"authstage-action": "x", **JSON})
+    response = await client.post(
+        "/_action", content=b"{}", headers={"authstage-action": "x", **JSON}
+    )
     msgspec.json.decode(response.content)

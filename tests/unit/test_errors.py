@@ -9,9 +9,17 @@ from authstage import errors as e
 
 def test_every_class_maps_to_its_status() -> None:
     expected = {
-        e.BadRequest: 400, e.Unauthorized: 401, e.Forbidden: 403, e.CrossSiteRequest: 403,
-        e.NotFound: 404, e.StaleClient: 404, e.MethodNotAllowed: 405, e.Conflict: 409,
-        e.PayloadTooLarge: 413, e.UnsupportedMediaType: 415, e.ValidationFailed: 422,
+        e.BadRequest: 400,
+        e.Unauthorized: 401,
+        e.Forbidden: 403,
+        e.CrossSiteRequest: 403,
+        e.NotFound: 404,
+        e.StaleClient: 404,
+        e.MethodNotAllowed: 405,
+        e.Conflict: 409,
+        e.PayloadTooLarge: 413,
+        e.UnsupportedMediaType: 415,
+        e.ValidationFailed: 422,
         e.Unavailable: 503,
     }
     for cls, status in expected.items():

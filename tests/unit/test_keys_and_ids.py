@@ -27,7 +27,9 @@ def test_manifest_hash_is_order_free_and_sensitive() -> None:
     assert manifest_hash(a) != manifest_hash([("x", "1", "f"), ("y", "2", "changed")])
 
 
-def test_dev_secret_is_generated_once_into_a_private_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_dev_secret_is_generated_once_into_a_private_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / ".authstage-secret"
     with caplog.at_level(logging.WARNING, logger="authstage"):
         first = load_keyring(None, production=False, dev_secret_file=path)

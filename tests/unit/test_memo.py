@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from authstage import request_cache
@@ -91,10 +92,8 @@ async def test_errors_are_shared_too() -> None:
     token = in_request()
     try:
         for _ in range(2):
-            try:
+            with contextlib.suppress(ValueError):
                 await fail()
-            except ValueError:
-                pass
     finally:
         current_var.reset(token)
     assert calls == [1]

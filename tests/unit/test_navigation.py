@@ -20,8 +20,17 @@ def test_safe_targets(target: str) -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.com", "//evil.com", "/\\evil.com", "\\\\evil.com", "posts", "javascript:alert(1)",
-     "/x\r\nSet-Cookie: a=b", "", "http:/evil.com"],
+    [
+        "https://evil.com",
+        "//evil.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "posts",
+        "javascript:alert(1)",
+        "/x\r\nSet-Cookie: a=b",
+        "",
+        "http:/evil.com",
+    ],
 )
 def test_unsafe_targets(target: str) -> None:
     assert safe_target(target) is None
@@ -40,6 +49,8 @@ async def test_revalidation_is_reported_and_broadcast() -> None:
         heard.append((paths, tags))
 
     async with AsyncTestClient(build_app(on_revalidate=[listener])) as client:
-        response = await ActionClient(client).call(sa.create_post, data={"title": "t", "content": "ccc"})
+        response = await ActionClient(client).call(
+            sa.create_post, data={"title": "t", "content": "ccc"}
+        )
     assert response.json()["revalidate"] == {"paths": ["/posts"], "tags": ["posts"]}
     assert heard == [(["/posts"], ["posts"])]

@@ -22,7 +22,9 @@ async def test_mounts_on_a_custom_path() -> None:
     assert response.json()["data"] == 2
 
 
-def test_production_without_secret_refuses_to_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_production_without_secret_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("AUTHSTAGE_SECRET", raising=False)
     monkeypatch.setenv("AUTHSTAGE_ENV", "production")
     monkeypatch.chdir(tmp_path)

@@ -94,10 +94,12 @@ def test_id_of_an_unregistered_action_is_an_error() -> None:
 
 def test_manifest_changes_with_signatures() -> None:
     @action(name="m")
-    async def v1(a: int) -> int: ...
+    async def v1(a: int) -> int:
+        return a
 
     @action(name="m")
-    async def v2(a: str) -> int: ...
+    async def v2(a: str) -> int:
+        return 0
 
     assert Registry([v1], KEYS).manifest != Registry([v2], KEYS).manifest
     assert Registry([v1], KEYS).manifest == Registry([v1], KEYS).manifest

@@ -11,7 +11,7 @@ def test_check_passes_and_fails_with_field_errors() -> None:
     assert f.size == 4
     for kwargs in ({"max_size": 3}, {"types": {"image/jpeg"}}):
         with pytest.raises(ValidationFailed) as info:
-            f.check(field="avatar", **kwargs)  # type: ignore[arg-type]
+            f.check(field="avatar", **kwargs)
         assert list(info.value.field_errors) == ["avatar"]
     with pytest.raises(ValidationFailed, match="empty"):
         UploadedFile(filename="e", content_type="x", data=b"").check(field="f")

@@ -20,7 +20,10 @@ from tests.unit import sample_actions as sa
         ("Expected `int`, got `str`", "Must be a whole number"),
         ("Expected `str` matching regex '^a'", "Has an invalid format"),
         ("Invalid enum value 'green'", "Must be one of the allowed values"),
-        ("Something msgspec says that we do not know", "Something msgspec says that we do not know"),
+        (
+            "Something msgspec says that we do not know",
+            "Something msgspec says that we do not know",
+        ),
     ],
 )
 def test_humanize(raw: str, human: str) -> None:
