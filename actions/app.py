@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from authstage import AuthstageConfig, AuthstagePlugin
+from authstage.db import Database
 
 __all__ = ["ACTION_MODULES", "create_app"]
 
-ACTION_MODULES = ["actions.demo"]
+ACTION_MODULES = ["actions.demo", "actions.notes"]
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -29,11 +30,17 @@ def home() -> Template:
     return Template(template_name="home.html")
 
 
-def create_app(**config: Any) -> Litestar:
-    """Build the app; keyword arguments override ``AuthstageConfig`` fields."""
+def create_app(database_url: str | None = None, **config: Any) -> Litestar:
+    """Build the app; keyword arguments override ``AuthstageConfig`` fields.
+
+    ``database_url`` picks the database (``DATABASE_URL`` when None; see ``authstage.db``).
+    """
+    database = Database(database_url)
     plugin = AuthstagePlugin(AuthstageConfig(actions=ACTION_MODULES, **config))
     return Litestar(
         route_handlers=[home],
         plugins=[plugin],
+        on_startup=[database.startup],
+        on_shutdown=[database.shutdown],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
     )

@@ -37,6 +37,7 @@ from authstage.errors import (
 from authstage.memo import request_cache
 from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
 from authstage.outcome import Outcome, take_outcome
+from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
 from authstage.uploads import UploadedFile
@@ -66,6 +67,9 @@ __all__ = [
     "UploadedFile",
     "ValidationFailed",
     "action",
+    "action_fields",
+    "action_id",
+    "bind",
     "context",
     "cookies",
     "delete_cookie",

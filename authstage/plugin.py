@@ -22,13 +22,31 @@ from authstage.config import AuthstageConfig
 from authstage.context import context_middleware_factory
 from authstage.dispatch import ActionEndpoint
 from authstage.keys import load_keyring
+from authstage.pages import action_fields, action_id, bind
 from authstage.registry import Registry
 
 if TYPE_CHECKING:
     from litestar.config.app import AppConfig
+    from litestar.template import TemplateConfig
     from litestar.types import Receive, Scope, Send
 
 __all__ = ["AuthstagePlugin"]
+
+
+def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
+    """Give Jinja templates ``action_id``, ``action_fields`` and ``bind`` (pages.py)."""
+    previous = template_config.engine_callback
+
+    def install(engine: Any) -> None:
+        environment = getattr(engine, "engine", None)
+        env_globals = getattr(environment, "globals", None)
+        if isinstance(env_globals, dict):
+            env_globals.update(action_id=action_id, action_fields=action_fields, bind=bind)
+        if previous is not None:
+            previous(engine)
+
+    template_config.engine_callback = install
+
 
 STATE_KEY = "authstage"
 
@@ -64,6 +82,8 @@ class AuthstagePlugin(InitPluginProtocol):
             await endpoint(scope, receive, send)
 
         app_config.route_handlers.append(action_endpoint)
+        if app_config.template_config is not None:
+            _add_template_globals(app_config.template_config)
         app_config.middleware.insert(0, context_middleware_factory(self.config.path))
         app_config.state[STATE_KEY] = endpoint
         return app_config

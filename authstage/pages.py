@@ -1,0 +1,75 @@
+"""Helpers for pages that render forms calling actions.
+
+A page handler (or a template, through the globals the plugin installs when the app uses
+Jinja) asks for an action's ID, the hidden inputs a no-JS form needs, or a bound action::
+
+    <form method="post" action="/_action">
+      {{ action_fields("actions.posts.create_post") }}
+      ...
+    </form>
+    <form method="post" action="/_action">
+      {{ bind(delete_post, post.id, session=True).form_fields() }}
+      <button>Delete</button>
+    </form>
+
+All of them find the app's action endpoint through the request being served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from authstage.binding import BoundAction
+from authstage.context import context
+
+if TYPE_CHECKING:
+    from authstage.dispatch import ActionEndpoint
+
+__all__ = ["action_fields", "action_id", "bind", "endpoint"]
+
+
+def endpoint() -> ActionEndpoint:
+    """The action endpoint of the app serving the current request."""
+    app = context().scope.get("app")
+    ep: ActionEndpoint | None = app.state.get("authstage") if app is not None else None
+    if ep is None:
+        raise RuntimeError("this app has no AuthstagePlugin")
+    return ep
+
+
+def action_id(fn: Callable[..., Any] | str) -> str:
+    """The current ID of an action (the function, or its registered name)."""
+    return endpoint().registry.id_of(fn)
+
+
+def action_fields(fn: Callable[..., Any] | str) -> Markup:
+    """The hidden ``_action`` input naming ``fn``, for a form posted without JavaScript."""
+    # The ID is hex, and escaped anyway; Markup marks the whole input as safe HTML.
+    return Markup(f'<input type="hidden" name="_action" value="{escape(action_id(fn))}">')  # noqa: S704
+
+
+def bind(
+    fn: Callable[..., Any],
+    *args: Any,
+    expires_in: float | None = None,
+    session: bool = False,
+) -> BoundAction:
+    """Bind ``args`` as the leading arguments of ``fn`` for the current page.
+
+    Args:
+        expires_in: seconds the bound action stays valid.
+        session: only the session of the current request may use it.
+
+    Raises:
+        RuntimeError: ``session=True`` but the request has no session cookie.
+    """
+    ep = endpoint()
+    token = None
+    if session:
+        token = context().cookies.get(ep.config.session_cookie)
+        if not token:
+            raise RuntimeError("bind(session=True) needs a signed-in request (no session cookie)")
+    return ep.binder.bind(fn, *args, expires_in=expires_in, session_token=token)
