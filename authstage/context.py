@@ -1,8 +1,9 @@
 """The request context: what an action (or a page) can ask about the request it serves.
 
 One ``RequestContext`` per HTTP request, held in a ``ContextVar``: the dispatcher sets it for
-``/_action`` calls, ``ContextMiddleware`` for every other route, so the same helpers work in
-actions, pages and ordinary Litestar routes. Everything is lazy: headers are turned into a
+``/_action`` calls and a ``before_request`` hook for every other route (a hook rather than a
+middleware, so the action route carries no extra layer), so the same helpers work in actions,
+pages and ordinary Litestar routes. Everything is lazy: headers are turned into a
 mapping, cookies parsed and a Litestar ``Request`` built only when asked for.
 
 Cookies set here (``set_cookie``/``delete_cookie``) go out on the response of the same
@@ -11,26 +12,28 @@ request, whether that is an action's envelope, a 303 or a page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Literal
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.datastructures import Cookie, Headers
-from litestar.enums import ScopeType
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from litestar.connection import ASGIConnection
+    from litestar.types import Receive, Scope
 
 __all__ = [
-    "ContextMiddleware",
     "RequestContext",
     "context",
+    "context_for",
     "cookies",
     "delete_cookie",
+    "enter_page",
     "get_request",
     "headers",
+    "leave_page",
     "set_cookie",
 ]
 
@@ -175,40 +178,32 @@ def delete_cookie(key: str, *, path: str = "/", domain: str | None = None) -> No
     set_cookie(key, "", max_age=0, path=path, domain=domain)
 
 
-class ContextMiddleware:
-    """ASGI middleware giving every non-action HTTP request a ``RequestContext``.
+def context_for(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestContext:
+    """The context of ``connection``, created and made current on first use.
 
-    The action endpoint sets its own context (one less layer on the hot path), so requests to
-    ``skip_path`` pass straight through.
+    Litestar guards, ``before_request`` hooks and dependencies of one request all run in the
+    request's task, so they share the context made by whichever of them asks first.
     """
-
-    def __init__(self, app: ASGIApp, skip_path: str = "/_action") -> None:
-        self.app = app
-        self.skip_path = skip_path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["path"] == self.skip_path:
-            await self.app(scope, receive, send)
-            return
-        ctx = RequestContext(scope, receive)
-        token = _current.set(ctx)
-
-        async def send_with_cookies(message: Message) -> None:
-            if message["type"] == "http.response.start" and ctx.response_cookies:
-                message["headers"] = [*message.get("headers", []), *ctx.cookie_headers()]
-                ctx.response_cookies = []
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_cookies)
-        finally:
-            _current.reset(token)
+    ctx = _current.get(None)
+    if ctx is not None and ctx.scope is connection.scope:
+        return ctx
+    ctx = RequestContext(connection.scope, connection.receive)
+    if isinstance(connection, Request):
+        ctx._request = connection
+    _current.set(ctx)
+    return ctx
 
 
-def context_middleware_factory(skip_path: str) -> Callable[[ASGIApp], ASGIApp]:
-    """A Litestar middleware factory for ``ContextMiddleware`` skipping ``skip_path``."""
+async def enter_page(request: Request[Any, Any, Any]) -> None:
+    """``before_request`` hook: give an ordinary route the request context."""
+    context_for(request)
 
-    def build(app: ASGIApp) -> ASGIApp:
-        return ContextMiddleware(app, skip_path)
 
-    return build
+async def leave_page(response: Response[Any]) -> Response[Any]:
+    """``after_request`` hook: send the cookies the route set through ``set_cookie``."""
+    ctx = _current.get(None)
+    if ctx is not None and ctx.response_cookies:
+        for cookie in ctx.response_cookies:
+            response.set_cookie(cookie)
+        ctx.response_cookies = []
+    return response

@@ -55,8 +55,13 @@ _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 _ALLOW = [(b"allow", b"POST")]
 
 
+_PLAIN_JSON: tuple[str, dict[str, str]] = ("application/json", {})
+
+
 def _media_type(raw: bytes) -> tuple[str, dict[str, str]]:
     """``("type/subtype", {param: value})`` of a Content-Type header."""
+    if raw == b"application/json":
+        return _PLAIN_JSON
     head, *rest = raw.decode("latin-1").split(";")
     params = {}
     for item in rest:

@@ -7,7 +7,7 @@
 At ``on_app_init`` the plugin resolves the configuration (environment included), loads the
 key ring, registers every action (failing on any bad signature or duplicate), mounts the
 endpoint as a raw ``@asgi`` handler (the fastest handler kind Litestar has) and adds the
-middleware that gives every other route a request context. The endpoint is also kept in
+``before_request``/``after_request`` hooks that give every other route a request context. The endpoint is also kept in
 ``app.state["authstage"]`` for helpers that need it (``bind``, ``take_outcome``, the CLI).
 """
 
@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar import asgi
+from inspect import isawaitable
+
+from litestar import Request, Response, asgi
 from litestar.plugins import InitPluginProtocol
 
 from authstage.config import AuthstageConfig
-from authstage.context import context_middleware_factory
+from authstage.context import enter_page, leave_page
 from authstage.dispatch import ActionEndpoint
 from authstage.keys import load_keyring
 from authstage.pages import action_fields, action_id, bind
@@ -28,9 +30,34 @@ from authstage.registry import Registry
 if TYPE_CHECKING:
     from litestar.config.app import AppConfig
     from litestar.template import TemplateConfig
-    from litestar.types import Receive, Scope, Send
+    from litestar.types import AfterRequestHookHandler, BeforeRequestHookHandler
 
 __all__ = ["AuthstagePlugin"]
+
+
+def _chain_before(user: BeforeRequestHookHandler | None) -> BeforeRequestHookHandler:
+    """Our ``before_request`` first, then the app's own (which may still answer early)."""
+    if user is None:
+        return enter_page
+
+    async def both(request: Request[Any, Any, Any]) -> Any:
+        await enter_page(request)
+        result = user(request)
+        return await result if isawaitable(result) else result
+
+    return both
+
+
+def _chain_after(user: AfterRequestHookHandler | None) -> AfterRequestHookHandler:
+    """The app's own ``after_request`` first, then ours (which adds the cookies)."""
+    if user is None:
+        return leave_page
+
+    async def both(response: Response[Any]) -> Response[Any]:
+        result = user(response)
+        return await leave_page(await result if isawaitable(result) else result)
+
+    return both
 
 
 def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
@@ -77,13 +104,11 @@ class AuthstagePlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         endpoint = self.build()
 
-        @asgi(self.config.path, name="authstage_action", copy_scope=False)
-        async def action_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-            await endpoint(scope, receive, send)
-
-        app_config.route_handlers.append(action_endpoint)
+        handler = asgi(self.config.path, name="authstage_action", copy_scope=False)
+        app_config.route_handlers.append(handler(endpoint.__call__))
         if app_config.template_config is not None:
             _add_template_globals(app_config.template_config)
-        app_config.middleware.insert(0, context_middleware_factory(self.config.path))
+        app_config.before_request = _chain_before(app_config.before_request)
+        app_config.after_request = _chain_after(app_config.after_request)
         app_config.state[STATE_KEY] = endpoint
         return app_config
