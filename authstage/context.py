@@ -199,10 +199,10 @@ async def enter_page(request: Request[Any, Any, Any]) -> None:
     context_for(request)
 
 
-async def leave_page(response: Response[Any]) -> Response[Any]:
+async def leave_page(response: Any) -> Any:
     """``after_request`` hook: send the cookies the route set through ``set_cookie``."""
     ctx = _current.get(None)
-    if ctx is not None and ctx.response_cookies:
+    if ctx is not None and ctx.response_cookies and isinstance(response, Response):
         for cookie in ctx.response_cookies:
             response.set_cookie(cookie)
         ctx.response_cookies = []

@@ -7,17 +7,17 @@
 At ``on_app_init`` the plugin resolves the configuration (environment included), loads the
 key ring, registers every action (failing on any bad signature or duplicate), mounts the
 endpoint as a raw ``@asgi`` handler (the fastest handler kind Litestar has) and adds the
-``before_request``/``after_request`` hooks that give every other route a request context. The endpoint is also kept in
-``app.state["authstage"]`` for helpers that need it (``bind``, ``take_outcome``, the CLI).
+``before_request``/``after_request`` hooks that give every other route a request context. The
+endpoint is also kept in ``app.state["authstage"]`` for helpers that need it (``bind``,
+``take_outcome``, the CLI).
 """
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
-from inspect import isawaitable
-
-from litestar import Request, Response, asgi
+from litestar import Request, asgi
 from litestar.plugins import InitPluginProtocol
 
 from authstage.config import AuthstageConfig
@@ -53,7 +53,7 @@ def _chain_after(user: AfterRequestHookHandler | None) -> AfterRequestHookHandle
     if user is None:
         return leave_page
 
-    async def both(response: Response[Any]) -> Response[Any]:
+    async def both(response: Any) -> Any:
         result = user(response)
         return await leave_page(await result if isawaitable(result) else result)
 
