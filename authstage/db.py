@@ -1,0 +1,298 @@
+"""Database configuration: one URL chooses the engine; the app's lifespan opens and closes it.
+
+=====================================  ==========================================================
+``DATABASE_URL`` unset or empty        SQLite file ``authstage.sqlite`` in the working directory
+``sqlite:///relative/file.sqlite``     SQLite file (``sqlite:////abs/file.sqlite`` for absolute)
+``postgres://`` or ``postgresql://``   PostgreSQL through asyncpg; a pool is opened at startup
+=====================================  ==========================================================
+
+Anything else is a ``ConfigurationError`` at startup. Piccolo looks for its engine in two
+places: each table's ``_meta.db``, and the ``DB`` of the ``piccolo_conf`` module (used by
+migrations and by tables imported later). ``bind_engine`` sets both, so one process can serve on
+SQLite and then on PostgreSQL (the test suite does). The binding is process-wide: one database
+is live at a time.
+
+SQLite has no pool: Piccolo opens a connection per query. The file is switched to WAL at startup
+so readers do not block the writer, and writes that span several statements should use
+``write_transaction()`` (``BEGIN IMMEDIATE``). Unique violations from either engine become
+``CONFLICT`` with the column named, through ``conflict_from``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+import sqlite3
+import sys
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import Finder, PiccoloConfModule
+from piccolo.engine.base import BaseTransaction, Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+from authstage.errors import ConfigurationError, Conflict
+
+__all__ = [
+    "DEFAULT_SQLITE_FILE",
+    "Database",
+    "DatabaseConfig",
+    "bind_engine",
+    "conflict_from",
+    "create_engine",
+    "current_engine",
+    "parse_database_url",
+    "write_transaction",
+]
+
+logger = logging.getLogger("authstage.db")
+
+DEFAULT_SQLITE_FILE = "authstage.sqlite"
+_UNIQUE_SQLSTATE = "23505"
+_PG_KEY = re.compile(r"Key \((?P<cols>[^()]*)\)=")
+_SQLITE_UNIQUE = "UNIQUE constraint failed: "
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseConfig:
+    """A parsed database URL."""
+
+    kind: Literal["sqlite", "postgres"]
+    #: The SQLite file (absolute) or the PostgreSQL DSN.
+    target: str
+
+
+def parse_database_url(url: str | None = None) -> DatabaseConfig:
+    """Parse ``url`` (``DATABASE_URL`` when None; unset or empty means the SQLite default).
+
+    Raises:
+        ConfigurationError: the URL names no supported database.
+    """
+    if url is None:
+        url = os.environ.get("DATABASE_URL", "")
+    url = url.strip()
+    if not url:
+        return DatabaseConfig("sqlite", os.path.abspath(DEFAULT_SQLITE_FILE))
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if sep and scheme == "sqlite":
+        if not rest.startswith("/") or rest in {"/", "/:memory:"}:
+            raise ConfigurationError(
+                f"DATABASE_URL {url!r}: write sqlite:///relative/file.sqlite or "
+                "sqlite:////absolute/file.sqlite (a file is needed: every query opens a new "
+                "connection, so an in-memory database would be empty each time)"
+            )
+        return DatabaseConfig("sqlite", os.path.abspath(rest[1:].split("?", 1)[0]))
+    if sep and scheme in {"postgres", "postgresql"}:
+        if rest in {"", "/"}:
+            raise ConfigurationError(f"DATABASE_URL {url!r} names no PostgreSQL server")
+        return DatabaseConfig("postgres", url)
+    shown = f"{scheme}://..." if sep else "without a scheme"  # never echo credentials
+    raise ConfigurationError(
+        f"DATABASE_URL {shown} is not supported: use sqlite:///file.sqlite, "
+        "postgresql://user:password@host:5432/dbname, or leave it unset for the SQLite default"
+    )
+
+
+class _Postgres(PostgresEngine):
+    """``PostgresEngine`` that does not connect while constructing (Piccolo checks the server
+    version in ``__init__``); the server is first reached when the pool opens at startup."""
+
+    async def check_version(self) -> None:
+        return None
+
+
+def create_engine(config: DatabaseConfig | str | None = None) -> Engine[Any]:
+    """A Piccolo engine for ``config`` (a ``DatabaseConfig``, a URL, or ``DATABASE_URL``).
+
+    Nothing connects here: the PostgreSQL pool is opened by ``Database.startup``.
+    """
+    if not isinstance(config, DatabaseConfig):
+        config = parse_database_url(config)
+    if config.kind == "sqlite":
+        return SQLiteEngine(path=config.target)
+    return _Postgres(config={"dsn": config.target})
+
+
+class _Binding:
+    engine: Engine[Any] | None = None
+
+
+def _all_tables() -> set[type[Table]]:
+    found: set[type[Table]] = set()
+    pending: list[type[Table]] = [Table]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                pending.append(sub)
+    return found
+
+
+def bind_engine(engine: Engine[Any]) -> None:
+    """Make ``engine`` the database of every table and of Piccolo's migrations, in-process.
+
+    Sets ``piccolo_conf.DB`` (the module Piccolo finds: ``PICCOLO_CONF`` or ``piccolo_conf``),
+    imports the apps of its ``APP_REGISTRY`` and sets ``_meta.db`` on every ``Table`` subclass,
+    Piccolo's ``Migration`` table included.
+
+    Raises:
+        ConfigurationError: no ``piccolo_conf`` module can be imported.
+    """
+    finder = Finder()
+    try:  # Piccolo 1.38 raises rather than returning None
+        conf = cast("PiccoloConfModule", finder.get_piccolo_conf_module())
+    except ModuleNotFoundError as exc:
+        raise ConfigurationError(
+            f"cannot import Piccolo's configuration ({exc}): run from the project root or "
+            "set PICCOLO_CONF to the module holding DB and APP_REGISTRY"
+        ) from exc
+    conf.DB = engine
+    finder.get_app_registry()  # imports every app's tables
+    for table in _all_tables() | {Migration}:
+        table._meta.db = engine
+    _Binding.engine = engine
+
+
+def current_engine() -> Engine[Any]:
+    """The engine last bound by ``bind_engine`` (at app startup or migration).
+
+    Raises:
+        ConfigurationError: no engine is bound yet.
+    """
+    if _Binding.engine is None:
+        raise ConfigurationError("no database is bound: start the app or call Database.bind()")
+    return _Binding.engine
+
+
+def write_transaction(engine: Engine[Any] | None = None) -> BaseTransaction:
+    """A transaction for writes: ``BEGIN IMMEDIATE`` on SQLite, a plain one on PostgreSQL.
+
+    SQLite's default ``DEFERRED`` transaction takes the write lock at its first write; when two
+    such transactions have both read, the second to write fails at once with "database is
+    locked" (the busy timeout does not cover that upgrade). ``IMMEDIATE`` takes the lock at
+    ``BEGIN``, so a second writer waits instead.
+
+    Example:
+        >>> async with write_transaction():
+        ...     note = await Note.objects().create(title="a", body="b")
+        ...     await Note.update({Note.body: "c"}).where(Note.id == note.id)
+    """
+    engine = engine or current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return cast(BaseTransaction, engine.transaction())
+
+
+class Database:
+    """The app's database: an engine chosen by URL, bound at startup, closed at shutdown.
+
+    Args:
+        url: the database URL; ``DATABASE_URL`` when None (see the module docstring).
+        migrate_on_startup: run pending migrations when the app starts. Defaults to True for
+            SQLite (the embedded, one-process default: a fresh clone serves a working app) and
+            False for PostgreSQL, where ``authstage migrate`` runs once per deploy.
+
+    Example:
+        >>> database = Database()
+        >>> app = Litestar(on_startup=[database.startup], on_shutdown=[database.shutdown])
+    """
+
+    def __init__(self, url: str | None = None, *, migrate_on_startup: bool | None = None) -> None:
+        self.config = parse_database_url(url)
+        self.engine = create_engine(self.config)
+        self.migrate_on_startup = (
+            self.config.kind == "sqlite" if migrate_on_startup is None else migrate_on_startup
+        )
+
+    def bind(self) -> None:
+        """Bind this database's engine to every table (see ``bind_engine``)."""
+        bind_engine(self.engine)
+
+    async def startup(self) -> None:
+        """Litestar ``on_startup`` hook: bind, open the pool (PostgreSQL), maybe migrate."""
+        self.bind()
+        if isinstance(self.engine, PostgresEngine):
+            try:
+                if self.engine.pool is None:
+                    await self.engine.start_connection_pool()
+            except OSError as exc:  # the DSN is not echoed: it may hold a password
+                raise ConfigurationError(f"cannot reach the PostgreSQL server: {exc}") from exc
+        else:
+            await self.engine.run_ddl("PRAGMA journal_mode=WAL")
+        if self.migrate_on_startup:
+            await self.migrate(quiet=True)
+
+    async def shutdown(self) -> None:
+        """Litestar ``on_shutdown`` hook: close the PostgreSQL pool."""
+        if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
+            await self.engine.close_connection_pool()
+
+    async def migrate(self, *, quiet: bool = False) -> None:
+        """Run every app's pending Piccolo migrations forward on this database.
+
+        Args:
+            quiet: send Piccolo's progress output to the ``authstage.db`` log, not stdout.
+
+        Raises:
+            ConfigurationError: a migration failed.
+        """
+        self.bind()
+        saved_path = list(sys.path)  # Piccolo adds each migrations folder to sys.path
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+                result = await run_forwards(app_name="all")
+        finally:
+            sys.path[:] = saved_path
+            for line in out.getvalue().splitlines():
+                logger.debug("%s", line)
+        if not result.success:
+            raise ConfigurationError(f"migrations failed: {result.message}")
+
+
+def _unique_columns(exc: BaseException) -> list[str] | None:
+    """The columns of a unique violation (possibly empty), or None if ``exc`` is not one."""
+    if getattr(exc, "sqlstate", None) == _UNIQUE_SQLSTATE:  # asyncpg (and psycopg)
+        match = _PG_KEY.search(str(getattr(exc, "detail", "") or ""))
+        names = match.group("cols").split(",") if match else []
+    elif isinstance(exc, sqlite3.IntegrityError) and str(exc).startswith(_SQLITE_UNIQUE):
+        names = [name.rpartition(".")[2] for name in str(exc)[len(_SQLITE_UNIQUE) :].split(",")]
+    else:
+        return None
+    columns = [name.strip().strip('"') for name in names]
+    return [c for c in columns if _IDENTIFIER.fullmatch(c)]
+
+
+def conflict_from(exc: BaseException) -> Conflict | None:
+    """A ``Conflict`` naming the column when ``exc`` is a unique violation, else None.
+
+    Recognises asyncpg's ``UniqueViolationError`` (SQLSTATE 23505, columns read from its
+    detail ``Key (title)=(...) already exists``) and SQLite's ``IntegrityError`` ``UNIQUE
+    constraint failed: note.title``, also when raised as the cause of another exception.
+
+    Example:
+        >>> conflict_from(sqlite3.IntegrityError("UNIQUE constraint failed: note.title"))
+        Conflict('This title is already taken')
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        columns = _unique_columns(current)
+        if columns is not None:
+            label = " and ".join(columns) if columns else "value"
+            return Conflict(
+                f"This {label} is already taken",
+                field_errors={column: ["Already taken"] for column in columns},
+            )
+        current = current.__cause__ or current.__context__
+    return None

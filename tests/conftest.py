@@ -1,0 +1,148 @@
+"""Fixtures shared by every suite: the database on both engines and the demo app over it.
+
+``database_url`` is parametrized over ``sqlite`` (a temporary file) and ``postgres`` (a fresh
+database ``authstage_test_<random>`` created on the server named by ``AUTHSTAGE_TEST_POSTGRES``,
+default ``postgresql://postgres@127.0.0.1:5432/postgres``, and dropped at the end of the
+session). The postgres parameter carries the ``postgres`` marker: ``-m "not postgres"`` runs the
+SQLite half only. Each URL is migrated once per session; ``database`` empties the app's tables
+before each test.
+
+When PostgreSQL cannot be reached its tests are skipped, unless ``CI`` is set: in CI a skipped
+required suite is a failure, and so is any other skipped test (``pytest_runtest_makereport``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from piccolo.conf.apps import Finder
+from piccolo.table import sort_table_classes
+
+from actions.app import create_app
+from authstage.db import Database
+
+T = TypeVar("T")
+
+TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "AUTHSTAGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def in_ci() -> bool:
+    """True when running in continuous integration (the ``CI`` variable is set)."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """In CI every suite is required: a skipped test is reported as a failure."""
+    report = yield
+    if report.skipped and in_ci() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every suite is required: {reason}"
+    return report
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on a private event loop in a worker thread (safe from any fixture)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _admin(sql: str, *args: Any) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(sql, *args)
+    finally:
+        await connection.close()
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    name = f"authstage_test_{secrets.token_hex(4)}"
+    try:
+        run_sync(_admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        message = f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL}: {exc!r}"
+        if in_ci():
+            pytest.fail(f"{message} (CI requires the postgres suite)", pytrace=False)
+        pytest.skip(message)
+    return name, urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}").geturl()
+
+
+def _drop_postgres_database(name: str) -> None:
+    run_sync(
+        _admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+    )
+    run_sync(_admin(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database URL, once per engine for the whole session."""
+    name: str | None = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        name, url = _create_postgres_database()
+    try:
+        run_sync(Database(url).migrate(quiet=True))
+        yield url
+    finally:
+        if name is not None:
+            _drop_postgres_database(name)
+
+
+async def _empty_tables(database: Database) -> None:
+    tables = sort_table_classes(Finder().get_table_classes())
+    if database.config.kind == "postgres":
+        names = ", ".join(t._meta.get_formatted_tablename() for t in tables)
+        await database.engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    else:
+        for table in reversed(tables):
+            await database.engine.run_ddl(f"DELETE FROM {table._meta.get_formatted_tablename()}")
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The session's database for ``database_url``, bound, with the app's tables empty."""
+    db = Database(database_url, migrate_on_startup=False)
+    db.bind()
+    await _empty_tables(db)
+    yield db
+    await db.shutdown()
+
+
+@pytest.fixture
+def db_app(database: Database, database_url: str) -> Litestar:
+    """The demo app (``create_app``) over the test database."""
+    return create_app(database_url=database_url, secret=TEST_SECRET, production=False, debug=False)
+
+
+@pytest.fixture
+async def db_client(db_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """A client of ``db_app``; its startup hooks open the database pool on the app's loop."""
+    async with AsyncTestClient(db_app) as client:
+        yield client
