@@ -15,12 +15,14 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
 from authstage import AuthstageConfig, AuthstagePlugin
+from authstage.auth import AuthConfig
 from authstage.db import Database
 
 __all__ = ["ACTION_MODULES", "create_app"]
 
-ACTION_MODULES = ["actions.demo", "actions.notes"]
+ACTION_MODULES = ["actions.demo", "actions.notes", "actions.accounts", "actions.admin"]
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -30,15 +32,20 @@ def home() -> Template:
     return Template(template_name="home.html")
 
 
-def create_app(database_url: str | None = None, **config: Any) -> Litestar:
+def create_app(
+    database_url: str | None = None, auth: AuthConfig | None = None, **config: Any
+) -> Litestar:
     """Build the app; keyword arguments override ``AuthstageConfig`` fields.
 
-    ``database_url`` picks the database (``DATABASE_URL`` when None; see ``authstage.db``).
+    ``database_url`` picks the database (``DATABASE_URL`` when None; see ``authstage.db``);
+    ``auth`` the authentication settings (defaults otherwise).
     """
     database = Database(database_url)
-    plugin = AuthstagePlugin(AuthstageConfig(actions=ACTION_MODULES, **config))
+    plugin = AuthstagePlugin(
+        AuthstageConfig(actions=ACTION_MODULES, auth=auth or AuthConfig(), **config)
+    )
     return Litestar(
-        route_handlers=[home],
+        route_handlers=[home, login_page, signup_page, dashboard, profile_page, api_user],
         plugins=[plugin],
         on_startup=[database.startup],
         on_shutdown=[database.shutdown],

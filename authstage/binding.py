@@ -81,18 +81,20 @@ class Binder:
 
     def bind(
         self,
-        fn: Callable[..., Any],
+        fn: Callable[..., Any] | str,
         *args: Any,
         expires_in: float | None = None,
         session_token: str | None = None,
     ) -> BoundAction:
-        """Bind ``args`` as the leading arguments of ``fn``.
+        """Bind ``args`` as the leading arguments of ``fn`` (the function or its name).
 
         Args:
             expires_in: seconds the token stays valid (default: no expiry).
             session_token: when given, only a caller presenting this session may use it.
         """
-        spec = spec_of(fn)
+        spec = self.registry.specs.get(fn) if isinstance(fn, str) else spec_of(fn)
+        if spec is None:
+            raise TypeError(f"no action named {fn!r} is registered")
         if len(args) > len(spec.signature.params):
             raise TypeError(f"{spec.name} takes {len(spec.signature.params)} arguments")
         aid = self.registry.id_of(spec.name)

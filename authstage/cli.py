@@ -97,6 +97,8 @@ def actions_table(app: Litestar) -> str:
         ]
         access = "public" if spec.public else "auth"
         if spec.roles:
+            access = "role:" + "|".join(sorted(spec.roles))
+        if spec.roles:
             access += f" ({', '.join(sorted(spec.roles))})"
         limit = spec.max_body_size or endpoint.default_limit
         rows.append(

@@ -26,6 +26,7 @@ from authstage.errors import ConfigurationError
 if TYPE_CHECKING:
     from litestar.stores.base import Store
 
+    from authstage.auth.config import AuthConfig
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec
 
@@ -86,6 +87,10 @@ class AuthstageConfig:
     debug: bool | None = None
     """Send unexpected exceptions' messages to callers; ``AUTHSTAGE_DEBUG`` when unset.
     Refused in production."""
+
+    auth: AuthConfig | None = None
+    """Users, sessions and passwords (``authstage.auth.AuthConfig``); sets ``authenticate``,
+    the role guard and the session cookie name."""
 
     authenticate: Authenticator | None = None
     """Resolves the signed-in principal; non-public actions answer 401 when it returns None

@@ -25,6 +25,7 @@ from authstage.binding import Binder
 from authstage.body import ClientDisconnected, read_body, too_large
 from authstage.context import RequestContext, current_var
 from authstage.csrf import OriginPolicy
+from authstage.db import conflict_from
 from authstage.encoding import error_envelope, send_json, success_envelope
 from authstage.errors import (
     ActionError,
@@ -39,7 +40,6 @@ from authstage.errors import (
 from authstage.forms import Form, form_arguments, parse_form, submitted_values
 from authstage.navigation import RedirectSignal
 from authstage.noscript import NoScriptReply
-from authstage.params import ResultTypeError
 from authstage.validation import validation_error
 
 if TYPE_CHECKING:
@@ -156,8 +156,12 @@ class ActionEndpoint:
             await self.fail(send, ctx, h, spec, form, error, headers)
         except ClientDisconnected:
             return
-        except (ResultTypeError, Exception) as exc:
-            error = internal_error(exc, action=spec.name if spec else "", debug=self.debug)
+        except Exception as exc:  # unexpected, except a unique violation: that is CONFLICT
+            conflict = conflict_from(exc)
+            if conflict is not None:
+                error = conflict.body()
+            else:
+                error = internal_error(exc, action=spec.name if spec else "", debug=self.debug)
             await self.fail(send, ctx, h, spec, form, error, [])
         finally:
             current_var.reset(token)
@@ -177,9 +181,13 @@ class ActionEndpoint:
         return spec.max_body_size or self.default_limit
 
     async def guard(self, ctx: RequestContext, spec: ActionSpec) -> None:
-        """Step 4: deny anonymous callers unless public, then the configured guards."""
+        """Step 4: deny anonymous callers unless public, then the configured guards.
+
+        Public actions skip the authenticator (no session query on the no-auth path); one that
+        wants the user still gets it lazily through ``get_session()``.
+        """
         authenticate = self.config.authenticate
-        if authenticate is not None:
+        if authenticate is not None and (not spec.public or spec.roles):
             ctx.principal = await authenticate(ctx)
         if not spec.public and ctx.principal is None:
             raise Unauthorized("Sign in to do this")

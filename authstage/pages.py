@@ -52,7 +52,7 @@ def action_fields(fn: Callable[..., Any] | str) -> Markup:
 
 
 def bind(
-    fn: Callable[..., Any],
+    fn: Callable[..., Any] | str,
     *args: Any,
     expires_in: float | None = None,
     session: bool = False,

@@ -23,6 +23,7 @@ from litestar.plugins import InitPluginProtocol
 from authstage.config import AuthstageConfig
 from authstage.context import enter_page, leave_page
 from authstage.dispatch import ActionEndpoint
+from authstage.errors import ConfigurationError
 from authstage.keys import load_keyring
 from authstage.pages import action_fields, action_id, bind
 from authstage.registry import Registry
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from litestar.config.app import AppConfig
     from litestar.template import TemplateConfig
     from litestar.types import AfterRequestHookHandler, BeforeRequestHookHandler
+
+    from authstage.auth.config import Auth
 
 __all__ = ["AuthstagePlugin"]
 
@@ -81,12 +84,13 @@ STATE_KEY = "authstage"
 class AuthstagePlugin(InitPluginProtocol):
     """Registers actions and mounts the action endpoint."""
 
-    __slots__ = ("config", "endpoint")
+    __slots__ = ("auth", "config", "endpoint")
 
     def __init__(self, config: AuthstageConfig | None = None, **kwargs: Any) -> None:
         """Take an ``AuthstageConfig``, or its fields as keyword arguments."""
         self.config = config or AuthstageConfig(**kwargs)
         self.endpoint: ActionEndpoint | None = None
+        self.auth: Auth | None = None
 
     def build(self) -> ActionEndpoint:
         """Resolve the config and build the endpoint (idempotent)."""
@@ -98,7 +102,17 @@ class AuthstagePlugin(InitPluginProtocol):
                 production=bool(config.production),
                 dev_secret_file=config.dev_secret_file,
             )
-            self.endpoint = ActionEndpoint(Registry(config.actions, keys), config)
+            registry = Registry(config.actions, keys)
+            if config.auth is not None:
+                self.auth = config.auth.build(production=bool(config.production))
+                config.authenticate = config.authenticate or self.auth.authenticate
+                config.guards = [self.auth.role_guard, *config.guards]
+                config.session_cookie = self.auth.cookie_name
+            elif with_roles := [s.name for s in registry if s.roles]:
+                raise ConfigurationError(
+                    f"actions {with_roles} declare roles but the plugin has no AuthConfig"
+                )
+            self.endpoint = ActionEndpoint(registry, config)
         return self.endpoint
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
@@ -111,4 +125,10 @@ class AuthstagePlugin(InitPluginProtocol):
         app_config.before_request = _chain_before(app_config.before_request)
         app_config.after_request = _chain_after(app_config.after_request)
         app_config.state[STATE_KEY] = endpoint
+        if self.auth is not None:
+            from authstage.auth.guards import exception_handlers
+
+            app_config.state["authstage_auth"] = self.auth
+            handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
+            app_config.exception_handlers = handlers
         return app_config

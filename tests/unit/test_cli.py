@@ -41,8 +41,10 @@ def test_actions_prints_one_row_per_action(capsys: pytest.CaptureFixture[str]) -
     registry = create_app().state["authstage"].registry
     assert set(rows) == set(registry.specs)
     for name, line in rows.items():
+        spec = registry.specs[name]
         assert registry.ids[name][0] in line
-        assert "public" in line
+        access = line.split()[2]
+        assert access == ("public" if spec.public else "role:admin" if spec.roles else "auth")
         assert line.endswith("1 MiB")
     assert "limit: int = 20" in rows["actions.notes.list_notes"]
     assert "data: NewNote" in rows["actions.notes.create_note"]
@@ -101,11 +103,11 @@ def test_migrate_creates_the_tables_once(
 ) -> None:
     path = tmp_path / "m.sqlite"
     assert cli.main(["migrate", "--database-url", f"sqlite:///{path}"]) == 0
-    assert {"note", "migration"} <= _tables(path)
-    assert _migrations(path) == ["demo"]
+    assert {"note", "migration", "authstage_user", "authstage_session"} <= _tables(path)
+    assert _migrations(path) == ["auth", "demo"]
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     assert cli.main(["migrate"]) == 0
-    assert _migrations(path) == ["demo"]
+    assert _migrations(path) == ["auth", "demo"]
     assert "No migrations need to be run" in capsys.readouterr().out
 
 

@@ -1,0 +1,173 @@
+"""Account actions: sign up, log in and out, passwords, profile, sessions, deleting the account.
+
+Signup and login set the session cookie and redirect to ``/dashboard`` (as in the seeds). Login
+is throttled per IP (every attempt) and per email (failures only, so nobody can lock a user out
+by guessing once), runs the same path whether or not the email exists (a dummy argon2
+verification), and answers the same message either way.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from actions.schemas import ChangePasswordIn, LoginIn, ProfileIn, SessionOut, SignupIn, UserOut
+from authstage import Conflict, ValidationFailed, action, delete_cookie, redirect, revalidate_path
+from authstage.auth import Session, User, ensure_owner, require_user, sign_in, sign_out
+from authstage.auth.config import Auth
+from authstage.auth.current import auth_runtime
+from authstage.auth.sessions import hash_token
+from authstage.context import context
+from authstage.errors import Unauthorized
+
+__all__ = [
+    "change_password",
+    "delete_account",
+    "list_sessions",
+    "login",
+    "logout",
+    "logout_everywhere",
+    "revoke_session",
+    "signup",
+    "update_profile",
+]
+
+_BAD_LOGIN = "Invalid email or password"
+
+
+def _auth() -> Auth:
+    auth = auth_runtime()
+    assert auth is not None, "the app is configured with AuthConfig"
+    return auth
+
+
+def normalize_email(email: str) -> str:
+    """Emails are unique case-insensitively: stored trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+@action(public=True)
+async def signup(data: SignupIn) -> None:
+    """Create an account, sign it in and go to the dashboard."""
+    auth = _auth()
+    await auth.limiter.hit(auth.config.signup_ip_limit, "signup-ip", context().client_ip())
+    email = normalize_email(data.email)
+    if await User.exists().where(User.email == email):
+        raise Conflict(
+            "That email is already registered", field_errors={"email": ["Already registered"]}
+        )
+    password_hash = await auth.hasher.hash(data.password)
+    # A concurrent signup with the same email fails on the unique index: CONFLICT on "email".
+    rows = await User.insert(
+        User(email=email, name=data.name.strip(), password_hash=password_hash)
+    ).returning(User.id)
+    await sign_in(rows[0]["id"])
+    redirect("/dashboard")
+
+
+@action(public=True)
+async def login(data: LoginIn) -> None:
+    """Sign in with email and password and go to the dashboard."""
+    auth = _auth()
+    limits = auth.config
+    email = normalize_email(data.email)
+    await auth.limiter.hit(limits.login_ip_limit, "login-ip", context().client_ip())
+    await auth.limiter.check(limits.login_email_limit, "login-email", email)
+    found = await auth.sessions.user_password_hash(email)
+    verified = await auth.hasher.verify(found[1] if found else None, data.password)
+    if found is None or not verified.ok:
+        await auth.limiter.hit(limits.login_email_limit, "login-email", email)
+        raise Unauthorized(_BAD_LOGIN, form_errors=[_BAD_LOGIN])
+    user_id = found[0]
+    if verified.new_hash is not None:  # the hashing parameters changed since it was stored
+        await User.update({User.password_hash: verified.new_hash}).where(User.id == user_id)
+    await sign_in(user_id)
+    redirect("/dashboard")
+
+
+@action
+async def logout() -> None:
+    """End this session."""
+    await sign_out()
+    redirect("/login")
+
+
+@action
+async def logout_everywhere() -> None:
+    """End every session of this account, on every device."""
+    await sign_out(everywhere=True)
+    redirect("/login")
+
+
+async def _check_password(user_id: int, password: str, field: str) -> None:
+    row = await User.select(User.password_hash).where(User.id == user_id).first()
+    verified = await _auth().hasher.verify(row["password_hash"] if row else None, password)
+    if not verified.ok:
+        raise ValidationFailed("Incorrect password", field_errors={field: ["Incorrect password"]})
+
+
+@action
+async def change_password(data: ChangePasswordIn) -> None:
+    """Change the password; every other session is signed out."""
+    user = await require_user()
+    await _check_password(user.id, data.current_password, "current_password")
+    auth = _auth()
+    new_hash = await auth.hasher.hash(data.new_password)
+    await User.update({User.password_hash: new_hash}).where(User.id == user.id)
+    await auth.sessions.revoke_all(user.id, keep=context().cookies.get(auth.cookie_name))
+
+
+@action
+async def update_profile(data: ProfileIn) -> UserOut:
+    """Update name, bio and website."""
+    user = await require_user()
+    await User.update(
+        {User.name: data.name.strip(), User.bio: data.bio, User.website: data.website}
+    ).where(User.id == user.id)
+    revalidate_path("/profile")
+    row = (
+        await User.select(*User.all_columns(exclude=[User.password_hash]))
+        .where(User.id == user.id)
+        .first()
+    )
+    return msgspec.convert(row, UserOut)
+
+
+@action
+async def list_sessions() -> list[SessionOut]:
+    """The signed-in devices of this account, the current one marked."""
+    user = await require_user()
+    auth = _auth()
+    current = hash_token(context().cookies.get(auth.cookie_name, ""))
+    rows = await Session.select().where(Session.user == user.id).order_by(Session.id)
+    return [
+        SessionOut(
+            id=r["id"],
+            created_at=r["created_at"],
+            last_seen_at=r["last_seen_at"],
+            ip=r["ip"],
+            user_agent=r["user_agent"],
+            current=r["token_hash"] == current,
+        )
+        for r in rows
+    ]
+
+
+@action
+async def revoke_session(session_id: int) -> None:
+    """Sign out one device of this account (403 for another user's session)."""
+    row = await Session.select(Session.user).where(Session.id == session_id).first()
+    if row is None:
+        raise ValidationFailed("No such session", field_errors={"session_id": ["No such session"]})
+    await ensure_owner(row["user"])
+    await Session.delete().where(Session.id == session_id)
+    revalidate_path("/profile")
+
+
+@action
+async def delete_account(password: str) -> None:
+    """Delete the account and everything it owns, after checking the password."""
+    user = await require_user()
+    await _check_password(user.id, password, "password")
+    await User.delete().where(User.id == user.id)  # sessions go with it (ON DELETE CASCADE)
+    delete_cookie(_auth().cookie_name)
+    redirect("/")

@@ -1,0 +1,177 @@
+"""Server-side sessions: random tokens in a cookie, only their SHA-256 in the database.
+
+- A session token is 32 random bytes (URL-safe text) in an HttpOnly, SameSite=Lax cookie;
+  outside development it is ``Secure`` and named with the ``__Host-`` prefix (no Domain, Path=/).
+- Every login makes a new token (no fixation: a cookie planted before login is worthless after).
+- Expiry slides with use up to an absolute cap; the sliding write happens at most once per
+  ``touch_interval``, so a busy user does not cost a write per request.
+- Logout revokes the one session; "sign out everywhere" revokes all of a user's sessions;
+  ``prune`` deletes expired rows.
+
+Litestar's server-side sessions keep an ID the client chose and never rotate it at login, which
+is why sessions are built here rather than on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+import msgspec
+
+from authstage.auth.tables import Session, User
+
+__all__ = ["SessionInfo", "SessionManager", "UserInfo", "hash_token"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 (hex) of a session token: what the database stores."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserInfo(msgspec.Struct, frozen=True):
+    """The signed-in user, without anything secret (no password hash)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    avatar: str | None = None
+    bio: str = ""
+    website: str | None = None
+
+
+class SessionInfo(msgspec.Struct, frozen=True):
+    """A live session: its row ID, expiry and user. The token itself is never kept here."""
+
+    id: int
+    user: UserInfo
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_seen_at: dt.datetime
+
+    @property
+    def user_id(self) -> int:
+        """The signed-in user's ID."""
+        return self.user.id
+
+
+def _aware(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    assert isinstance(value, dt.datetime)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+class SessionManager:
+    """Creates, finds, slides and revokes sessions."""
+
+    def __init__(
+        self,
+        *,
+        lifetime: dt.timedelta = dt.timedelta(days=14),
+        absolute: dt.timedelta = dt.timedelta(days=30),
+        touch_interval: dt.timedelta = dt.timedelta(minutes=5),
+    ) -> None:
+        if lifetime > absolute:
+            raise ValueError("the sliding lifetime cannot exceed the absolute cap")
+        self.lifetime = lifetime
+        self.absolute = absolute
+        self.touch_interval = touch_interval
+
+    async def create(self, user_id: int, *, ip: str = "", user_agent: str = "") -> str:
+        """Start a session for ``user_id``; returns the token (to put in the cookie only)."""
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        await Session.insert(
+            Session(
+                token_hash=hash_token(token),
+                user=user_id,
+                created_at=now,
+                expires_at=now + self.lifetime,
+                last_seen_at=now,
+                ip=ip[:45],
+                user_agent=user_agent[:500],
+            )
+        )
+        return token
+
+    async def lookup(self, token: str | None) -> SessionInfo | None:
+        """The live session of ``token`` with its user, in one query; None if there is none."""
+        if not token or len(token) > 128:
+            return None
+        row = await (
+            Session.select(
+                Session.id,
+                Session.created_at,
+                Session.expires_at,
+                Session.last_seen_at,
+                *Session.user.all_columns(exclude=[Session.user.password_hash]),
+            )
+            .where(Session.token_hash == hash_token(token))
+            .first()
+        )
+        if row is None:
+            return None
+        now = _now()
+        created, expires = _aware(row["created_at"]), _aware(row["expires_at"])
+        if expires <= now or created + self.absolute <= now:
+            return None
+        user = UserInfo(
+            id=row["user.id"],
+            email=row["user.email"],
+            name=row["user.name"],
+            role=row["user.role"],
+            avatar=row["user.avatar"],
+            bio=row["user.bio"] or "",
+            website=row["user.website"],
+        )
+        return SessionInfo(
+            id=row["id"],
+            user=user,
+            created_at=created,
+            expires_at=expires,
+            last_seen_at=_aware(row["last_seen_at"]),
+        )
+
+    def needs_touch(self, session: SessionInfo) -> bool:
+        """True when the sliding expiry is due for its (rate-limited) write."""
+        return _now() - session.last_seen_at >= self.touch_interval
+
+    async def touch(self, session: SessionInfo) -> dt.datetime:
+        """Slide the expiry (never past the absolute cap); returns the new expiry."""
+        now = _now()
+        expires = min(now + self.lifetime, session.created_at + self.absolute)
+        await Session.update({Session.expires_at: expires, Session.last_seen_at: now}).where(
+            Session.id == session.id
+        )
+        return expires
+
+    async def revoke(self, token: str) -> None:
+        """End the session of ``token`` (logout)."""
+        await Session.delete().where(Session.token_hash == hash_token(token))
+
+    async def revoke_all(self, user_id: int, *, keep: str | None = None) -> None:
+        """End every session of ``user_id``, except the one of token ``keep``."""
+        query = Session.delete().where(Session.user == user_id)
+        if keep is not None:
+            query = query.where(Session.token_hash != hash_token(keep))
+        await query
+
+    async def prune(self) -> int:
+        """Delete expired sessions; returns how many."""
+        now = _now()
+        expired = (Session.expires_at <= now) | (Session.created_at <= now - self.absolute)
+        rows = await Session.delete().where(expired).returning(Session.id)
+        return len(rows)
+
+    async def user_password_hash(self, email: str) -> tuple[int, str] | None:
+        """(user id, password hash) of a normalized email, for login only."""
+        row = await User.select(User.id, User.password_hash).where(User.email == email).first()
+        return None if row is None else (row["id"], row["password_hash"])
