@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 from collections.abc import AsyncIterator, Coroutine, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -29,11 +31,14 @@ from piccolo.conf.apps import Finder
 from piccolo.table import sort_table_classes
 
 from actions.app import create_app
+from authstage.auth import AuthConfig, PasswordHasher
 from authstage.db import Database
 
 T = TypeVar("T")
 
 TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
+#: argon2id with small parameters: the same code path, a fraction of the time per hash.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 POSTGRES_ADMIN_URL = os.environ.get(
     "AUTHSTAGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -138,7 +143,13 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def db_app(database: Database, database_url: str) -> Litestar:
     """The demo app (``create_app``) over the test database."""
-    return create_app(database_url=database_url, secret=TEST_SECRET, production=False, debug=False)
+    return create_app(
+        database_url=database_url,
+        auth=AuthConfig(hasher=FAST_HASHER, rate_limit_storage="async+memory://"),
+        secret=TEST_SECRET,
+        production=False,
+        debug=False,
+    )
 
 
 @pytest.fixture
@@ -146,3 +157,53 @@ async def db_client(db_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]
     """A client of ``db_app``; its startup hooks open the database pool on the app's loop."""
     async with AsyncTestClient(db_app) as client:
         yield client
+
+
+_SECRET_PATTERNS = [
+    re.compile(rb"\$argon2(?:id|i|d)\$"),  # a password hash
+    re.compile(rb"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])"),  # a SHA-256 hex digest (token hash)
+]
+
+
+def leaked_secrets(body: bytes, tokens: set[str]) -> list[str]:
+    """What in ``body`` looks like a password hash, a token hash, or one of ``tokens``."""
+    found = [p.pattern.decode() for p in _SECRET_PATTERNS if p.search(body)]
+    found += [f"session token {t[:6]}..." for t in tokens if len(t) >= 20 and t.encode() in body]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_in_any_response(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every response body any test receives is scanned: no password hash, no token hash, no
+    session token (tokens belong in Set-Cookie headers only)."""
+    seen: list[httpx.Response] = []
+    sync_send, async_send = httpx.Client.send, httpx.AsyncClient.send
+
+    def record_sync(self: httpx.Client, request: httpx.Request, **kw: Any) -> httpx.Response:
+        response = sync_send(self, request, **kw)
+        seen.append(response)
+        return response
+
+    async def record_async(
+        self: httpx.AsyncClient, request: httpx.Request, **kw: Any
+    ) -> httpx.Response:
+        response = await async_send(self, request, **kw)
+        seen.append(response)
+        return response
+
+    monkeypatch.setattr(httpx.Client, "send", record_sync)
+    monkeypatch.setattr(httpx.AsyncClient, "send", record_async)
+    yield
+    tokens = {
+        cookie.split("=", 1)[1].split(";", 1)[0]
+        for response in seen
+        for cookie in response.headers.get_list("set-cookie")
+        if "session=" in cookie.split(";", 1)[0]
+    }
+    for response in seen:
+        try:
+            body = response.content
+        except httpx.ResponseNotRead:
+            continue
+        leaks = leaked_secrets(body, tokens)
+        assert not leaks, f"{response.request.method} {response.request.url} leaked {leaks}"
