@@ -63,7 +63,7 @@ async def test_bad_session_cookies_are_signed_out_never_500(
 async def test_expired_and_revoked_cookies_are_signed_out(actions: ActionClient) -> None:
     await signup(actions)
     token = session_of(actions)
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     await db(
         Session.update({Session.expires_at: past}).where(Session.token_hash == hash_token(token))
     )

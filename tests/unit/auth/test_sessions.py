@@ -42,11 +42,11 @@ async def test_expired_and_capped_sessions_are_gone(database: Database) -> None:
     user_id = await make_user()
     manager = SessionManager(lifetime=dt.timedelta(hours=1), absolute=dt.timedelta(days=1))
     token = await manager.create(user_id)
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     await Session.update({Session.expires_at: past}).where(Session.token_hash == hash_token(token))
     assert await manager.lookup(token) is None
     token2 = await manager.create(user_id)
-    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
     await Session.update({Session.created_at: old}).where(Session.token_hash == hash_token(token2))
     assert await manager.lookup(token2) is None
     assert await manager.prune() == 2
@@ -63,7 +63,7 @@ async def test_touch_slides_but_never_past_the_cap(database: Database) -> None:
     token = await manager.create(user_id)
     session = await manager.lookup(token)
     assert session is not None and manager.needs_touch(session)
-    created = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=90)
+    created = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=90)
     await Session.update({Session.created_at: created}).where(Session.id == session.id)
     session = await manager.lookup(token)
     assert session is not None
