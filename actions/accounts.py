@@ -13,6 +13,7 @@ import msgspec
 from actions.schemas import ChangePasswordIn, LoginIn, ProfileIn, SessionOut, SignupIn, UserOut
 from authstage import Conflict, ValidationFailed, action, delete_cookie, redirect, revalidate_path
 from authstage.auth import Session, User, ensure_owner, require_user, sign_in, sign_out
+from authstage.auth.accounts import normalize_email
 from authstage.auth.config import Auth
 from authstage.auth.current import auth_runtime
 from authstage.auth.sessions import hash_token
@@ -38,11 +39,6 @@ def _auth() -> Auth:
     auth = auth_runtime()
     assert auth is not None, "the app is configured with AuthConfig"
     return auth
-
-
-def normalize_email(email: str) -> str:
-    """Emails are unique case-insensitively: stored trimmed and lower-cased."""
-    return email.strip().lower()
 
 
 @action(public=True)

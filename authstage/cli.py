@@ -4,7 +4,8 @@
 
     authstage run [--host 127.0.0.1] [--port 8000] [--reload] [--app actions.app:create_app]
     authstage migrate [--database-url URL]
-    authstage actions [--app actions.app:create_app]
+    authstage actions [--app actions.app:create_app] [--id NAME]
+    authstage createuser [--admin] [--email E] [--name N]   (prompts for the password)
 
 ``--app`` names a Litestar app or a factory returning one, as ``module:attribute``; it defaults
 to ``AUTHSTAGE_APP`` or ``actions.app:create_app``. The database is ``DATABASE_URL`` (or
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import importlib
 import os
 import re
@@ -98,8 +100,6 @@ def actions_table(app: Litestar) -> str:
         access = "public" if spec.public else "auth"
         if spec.roles:
             access = "role:" + "|".join(sorted(spec.roles))
-        if spec.roles:
-            access += f" ({', '.join(sorted(spec.roles))})"
         limit = spec.max_body_size or endpoint.default_limit
         rows.append(
             (name, registry.ids[name][0], access, ", ".join(params) or "-", _size_text(limit))
@@ -135,7 +135,50 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_actions(args: argparse.Namespace) -> int:
-    print(actions_table(load_app(args.app)))
+    app = load_app(args.app)
+    if args.id is not None:
+        print(app.state["authstage"].registry.id_of(args.id))
+        return 0
+    print(actions_table(app))
+    return 0
+
+
+def _ask(prompt: str, value: str | None) -> str:
+    while not value:
+        value = input(prompt).strip()
+    return value
+
+
+def _cmd_createuser(args: argparse.Namespace) -> int:
+    from authstage.auth.accounts import create_user
+    from authstage.errors import ActionError
+
+    email = _ask("Email: ", args.email)
+    name = _ask("Name: ", args.name)
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != password:
+        print("authstage: the passwords do not match", file=sys.stderr)
+        return 1
+    role = "admin" if args.admin else "user"
+
+    async def create() -> int:
+        database = Database(args.database_url)
+        await database.startup()
+        try:
+            return await create_user(email, name, password, role=role)
+        finally:
+            await database.shutdown()
+
+    try:
+        user_id = asyncio.run(create())
+    except ActionError as exc:
+        details = [m for ms in exc.field_errors.values() for m in ms]
+        print(
+            f"authstage: {exc.message}" + (f" ({'; '.join(details)})" if details else ""),
+            file=sys.stderr,
+        )
+        return 1
+    print(f"created {role} {email} (id {user_id})")
     return 0
 
 
@@ -155,7 +198,16 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_cmd_migrate)
     listing = commands.add_parser("actions", help="list the registered actions")
     listing.add_argument("--app", default=app_default, help="module:attribute")
+    listing.add_argument("--id", metavar="NAME", help="print only the ID of the action NAME")
     listing.set_defaults(handler=_cmd_actions)
+    create = commands.add_parser(
+        "createuser", help="create a user (prompts for the password; never takes it as an argument)"
+    )
+    create.add_argument("--admin", action="store_true", help="give the user the admin role")
+    create.add_argument("--email", help="prompted for when missing")
+    create.add_argument("--name", help="prompted for when missing")
+    create.add_argument("--database-url", help="overrides DATABASE_URL")
+    create.set_defaults(handler=_cmd_createuser)
     return parser
 
 

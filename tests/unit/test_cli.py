@@ -182,3 +182,54 @@ def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
         server.wait(timeout=10)
         assert server.stdout is not None
         server.stdout.close()
+
+
+def test_createuser_prompts_for_the_password_and_makes_an_admin(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from authstage.auth import User
+    from tests.conftest import run_sync
+
+    answers = iter(["correct horse battery", "correct horse battery"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("builtins.input", lambda prompt="": "Root@Example.com")
+    email = f"root-{os.urandom(3).hex()}@example.com"
+    argv = ["createuser", "--admin", "--name", "Root", "--database-url", database_url]
+    assert cli.main([*argv, "--email", email]) == 0
+    assert "created admin" in capsys.readouterr().out
+
+    async def role() -> object:
+        from authstage.db import Database
+
+        db = Database(database_url, migrate_on_startup=False)
+        db.bind()
+        row = (
+            await User.select(User.role, User.password_hash)
+            .where(User.email == email)
+            .first()
+            .run(in_pool=False)
+        )
+        return row
+
+    row = run_sync(role())
+    assert isinstance(row, dict)
+    assert row["role"] == "admin" and row["password_hash"].startswith("$argon2id$")
+
+
+def test_createuser_refuses_mismatched_and_short_passwords(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["createuser", "--email", "x@example.com", "--name", "X", "--database-url", database_url]
+    answers = iter(["correct horse battery", "different horse"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    assert cli.main(argv) == 1
+    assert "do not match" in capsys.readouterr().err
+    short = iter(["short", "short"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(short))
+    assert cli.main(argv) == 1
+    assert "at least 8" in capsys.readouterr().err
+
+
+def test_createuser_has_no_password_argument() -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["createuser", "--password", "hunter22"])

@@ -1,0 +1,76 @@
+"""Rate limits on memory and on Redis (Redis is required in CI)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+
+from authstage.errors import ConfigurationError, RateLimited
+from authstage.ratelimit import RateLimiter, default_storage_uri
+from tests.conftest import in_ci
+
+REDIS = os.environ.get("AUTHSTAGE_TEST_REDIS", "async+redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
+    if request.param == "memory":
+        yield RateLimiter("async+memory://")
+        return
+    limiter = RateLimiter(REDIS)
+    try:
+        alive = await limiter.storage.check()
+    except Exception:
+        alive = False
+    if not alive:
+        message = f"Redis is unreachable at {REDIS}"
+        if in_ci():
+            pytest.fail(f"{message} (CI requires the redis suite)", pytrace=False)
+        pytest.skip(message)
+    yield limiter
+
+
+async def test_hits_over_the_rule_are_refused_with_retry_after(limiter: RateLimiter) -> None:
+    key = secrets.token_hex(8)
+    for _ in range(3):
+        await limiter.hit("3/minute", "test", key)
+    with pytest.raises(RateLimited) as info:
+        await limiter.hit("3/minute", "test", key)
+    assert 1 <= info.value.retry_after <= 60
+    assert info.value.headers["retry-after"] == str(info.value.retry_after)
+
+
+async def test_keys_and_rules_do_not_share_counters(limiter: RateLimiter) -> None:
+    key = secrets.token_hex(8)
+    await limiter.hit("1/minute", "login", key)
+    await limiter.hit("1/minute", "signup", key)
+    await limiter.hit("1/minute", "login", key + "-other")
+    with pytest.raises(RateLimited):
+        await limiter.hit("1/minute", "login", key)
+
+
+async def test_check_does_not_count(limiter: RateLimiter) -> None:
+    key = secrets.token_hex(8)
+    for _ in range(5):
+        await limiter.check("1/minute", "c", key)
+    await limiter.hit("1/minute", "c", key)
+    with pytest.raises(RateLimited):
+        await limiter.check("1/minute", "c", key)
+
+
+def test_bad_rules_and_storages_fail_clearly() -> None:
+    with pytest.raises(ConfigurationError, match="bad rate limit"):
+        RateLimiter("async+memory://").rule("often")
+    with pytest.raises(ConfigurationError, match="rate limit storage"):
+        RateLimiter("carrier-pigeon://")
+
+
+def test_storage_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUTHSTAGE_RATE_LIMIT_STORAGE", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert default_storage_uri() == "async+memory://"
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/1")
+    assert default_storage_uri() == "async+redis://cache:6379/1"
