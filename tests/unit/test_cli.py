@@ -191,7 +191,7 @@ def test_createuser_prompts_for_the_password_and_makes_an_admin(
     from tests.conftest import run_sync
 
     answers = iter(["correct horse battery", "correct horse battery"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr("builtins.input", lambda prompt="": "Root@Example.com")
     email = f"root-{os.urandom(3).hex()}@example.com"
     argv = ["createuser", "--admin", "--name", "Root", "--database-url", database_url]
@@ -203,13 +203,12 @@ def test_createuser_prompts_for_the_password_and_makes_an_admin(
 
         db = Database(database_url, migrate_on_startup=False)
         db.bind()
-        row = (
+        return (
             await User.select(User.role, User.password_hash)
             .where(User.email == email)
             .first()
             .run(in_pool=False)
         )
-        return row
 
     row = run_sync(role())
     assert isinstance(row, dict)
@@ -221,11 +220,11 @@ def test_createuser_refuses_mismatched_and_short_passwords(
 ) -> None:
     argv = ["createuser", "--email", "x@example.com", "--name", "X", "--database-url", database_url]
     answers = iter(["correct horse battery", "different horse"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert cli.main(argv) == 1
     assert "do not match" in capsys.readouterr().err
     short = iter(["short", "short"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(short))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(short))
     assert cli.main(argv) == 1
     assert "at least 8" in capsys.readouterr().err
 
