@@ -10,7 +10,7 @@ with the status from the code table. The value bytes come from the action's own 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
@@ -19,11 +19,19 @@ from authstage.errors import CODE_STATUS, ErrorBody
 if TYPE_CHECKING:
     from litestar.types import HTTPResponseStartEvent, Send
 
-__all__ = ["error_envelope", "send_json", "send_redirect", "success_envelope"]
+__all__ = ["Reply", "error_envelope", "send_json", "send_redirect", "success_envelope"]
 
 _encode = msgspec.json.Encoder().encode
 _JSON = (b"content-type", b"application/json")
 _NO_STORE = (b"cache-control", b"no-store")
+
+
+class Reply(NamedTuple):
+    """A finished JSON reply, ready to send (or to keep, for idempotent replays)."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[bytes, bytes]]
 
 
 class Revalidate(msgspec.Struct):

@@ -129,6 +129,7 @@ class AuthstagePlugin(InitPluginProtocol):
             from authstage.auth.guards import exception_handlers
 
             app_config.state["authstage_auth"] = self.auth
+            app_config.on_shutdown = [*app_config.on_shutdown, self.auth.limiter.close]
             handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
             app_config.exception_handlers = handlers
         return app_config

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from typing import Any
 from inspect import isawaitable
 
 from limits import RateLimitItem, parse
@@ -46,8 +47,15 @@ class RateLimiter:
 
     def __init__(self, storage_uri: str | None = None) -> None:
         uri = storage_uri or default_storage_uri()
-        options = {"implementation": "redispy"} if "redis" in uri.split("://", 1)[0] else {}
+        options: dict[str, Any] = {}
+        self._pool: Any = None
         try:
+            if uri.split("://", 1)[0] in ("async+redis", "async+rediss"):
+                # Our own pool, so that ``close()`` can release its connections.
+                from redis.asyncio import ConnectionPool
+
+                self._pool = ConnectionPool.from_url(uri.removeprefix("async+"))
+                options = {"implementation": "redispy", "connection_pool": self._pool}
             self.storage = storage_from_string(uri, **options)
         except Exception as exc:
             raise ConfigurationError(f"rate limit storage {uri!r}: {exc}") from exc
@@ -82,6 +90,11 @@ class RateLimiter:
         if not await self._strategy.test(item, *keys):
             retry = await self._retry_after(item, keys)
             raise RateLimited(message or "Too many attempts; try again later", retry_after=retry)
+
+    async def close(self) -> None:
+        """Release the storage's connections (Redis); called at app shutdown."""
+        if self._pool is not None:
+            await self._pool.disconnect()
 
     async def reset(self) -> None:
         """Forget every counter (tests, admin tools)."""

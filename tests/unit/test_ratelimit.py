@@ -28,11 +28,13 @@ async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
     except Exception:
         alive = False
     if not alive:
+        await limiter.close()
         message = f"Redis is unreachable at {REDIS}"
         if in_ci():
             pytest.fail(f"{message} (CI requires the redis suite)", pytrace=False)
         pytest.skip(message)
     yield limiter
+    await limiter.close()
 
 
 async def test_hits_over_the_rule_are_refused_with_retry_after(limiter: RateLimiter) -> None:
