@@ -2,24 +2,30 @@
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml client/python/pyproject.toml | cksum | cut -d' ' -f1)
+# The TypeScript compiler and test dependencies of the generated client's suite (tests/ts).
+NODE_STAMP := tests/ts/node_modules/.package-lock.json
 
 .PHONY: run test lint typecheck bench install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml client/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev]" -e client/python
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): tests/ts/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/ts --no-audit --no-fund; \
+	else echo "npm not found: the TypeScript client tests will be skipped (CI fails them)"; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## Serve the demo app on http://127.0.0.1:8000 (SQLite file, in-memory stores).
 run: $(STAMP)
 	$(BIN)/authstage run
 
 ## The whole suite: lint, types, generated-file drift, then every test.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	bash scripts/test
 
 lint: $(STAMP)

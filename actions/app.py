@@ -22,7 +22,13 @@ from authstage.db import Database
 
 __all__ = ["ACTION_MODULES", "create_app"]
 
-ACTION_MODULES = ["actions.demo", "actions.notes", "actions.accounts", "actions.admin"]
+ACTION_MODULES = [
+    "actions.demo",
+    "actions.notes",
+    "actions.accounts",
+    "actions.admin",
+    "actions.showcase",
+]
 TEMPLATES = Path(__file__).parent / "templates"
 
 

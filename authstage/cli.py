@@ -6,6 +6,7 @@
     authstage migrate [--database-url URL]
     authstage actions [--app actions.app:create_app] [--id NAME]
     authstage createuser [--admin] [--email E] [--name N]   (prompts for the password)
+    authstage codegen [--check] [--app ...]   (the generated clients: authstage/codegen)
 
 ``--app`` names a Litestar app or a factory returning one, as ``module:attribute``; it defaults
 to ``AUTHSTAGE_APP`` or ``actions.app:create_app``. The database is ``DATABASE_URL`` (or
@@ -28,6 +29,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from litestar import Litestar
 
+from authstage.codegen.command import add_codegen_command
 from authstage.db import Database, parse_database_url
 from authstage.errors import ConfigurationError
 
@@ -208,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", help="prompted for when missing")
     create.add_argument("--database-url", help="overrides DATABASE_URL")
     create.set_defaults(handler=_cmd_createuser)
+    add_codegen_command(commands, app_default)
     return parser
 
 

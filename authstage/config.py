@@ -108,6 +108,16 @@ class AuthstageConfig:
     on_revalidate: Sequence[RevalidationListener] = field(default_factory=list)
     """Told about revalidated paths and tags after each successful action."""
 
+    max_batch_calls: int = 32
+    """Calls allowed in one batch request (``Authstage-Batch``)."""
+
+    idempotency_store: Store | None = None
+    """Where replies to calls sent with an ``Idempotency-Key`` are kept for replay; in memory
+    when unset. With several instances use a shared ``RedisStore``."""
+
+    idempotency_window: int = 3600
+    """Seconds a reply stays replayable under its idempotency key."""
+
     def resolve(self) -> AuthstageConfig:
         """Fill unset fields from the environment and check them; called at startup.
 
@@ -137,6 +147,8 @@ class AuthstageConfig:
             raise ConfigurationError(f"path must start with '/', got {self.path!r}")
         if self.max_body_size <= 0:
             raise ConfigurationError("max_body_size must be positive")
+        if self.max_batch_calls <= 0 or self.idempotency_window <= 0:
+            raise ConfigurationError("max_batch_calls and idempotency_window must be positive")
         for origin in self.allowed_origins:
             if "://" not in origin or origin.rstrip("/").count("/") > 2:
                 raise ConfigurationError(

@@ -108,6 +108,8 @@ class RequestContext:
 
     def cookie_headers(self) -> list[tuple[bytes, bytes]]:
         """``Set-Cookie`` header pairs for the cookies set during this request."""
+        if not self.response_cookies:
+            return []
         return [
             (b"set-cookie", c.to_header(header="").strip().encode("latin-1"))
             for c in self.response_cookies

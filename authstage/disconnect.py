@@ -6,11 +6,14 @@ been read, the next ``receive()`` blocks until the connection closes and then an
 running the action, so an aborted ``fetch`` or a cancelled Python task stops the server's
 work instead of letting it finish for nobody (Next.js runs every action to the end).
 
-The watch is lazy, because the common call never waits: entering it only schedules a callback
-for the next turn of the event loop. An action that completes without suspending (the no-op
-benchmark) exits the watch first and pays for one cancelled callback, no task. An action that
-awaits I/O lets the loop turn, the callback starts one watcher task, and that task waits on
-``receive()`` for as long as the action runs.
+Watching costs a task, which would double the cost of a short call, so it is paid only by
+calls that last. ``until_disconnect`` starts the action's coroutine itself: an action that
+completes without waiting for anything (the no-op benchmark, a cached read) costs nothing more.
+One that suspends is resumed by a small trampoline (``_Resume``) that passes every value and
+exception between it and the task, exactly as ``await`` would, under a watch that starts its
+watcher task only once the action has run for ``WATCH_AFTER`` (20 ms): a typical database action
+is done by then and pays for one cancelled timer. A client that left earlier is noticed as soon
+as the watcher starts, since ``receive()`` then answers ``http.disconnect`` at once.
 
 On disconnect the watcher cancels the action's task; the watch turns the resulting
 ``CancelledError`` into ``ClientDisconnected`` (nothing is sent: nobody is listening) and
@@ -21,33 +24,84 @@ withdraws its cancellation request with ``Task.uncancel()``, so the server's own
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine, Generator
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from authstage.body import ClientDisconnected
 
 if TYPE_CHECKING:
     from litestar.types import Receive
 
-__all__ = ["DisconnectWatch"]
+__all__ = ["WATCH_AFTER", "DisconnectWatch", "until_disconnect"]
+
+T = TypeVar("T")
+
+#: Seconds a call runs before its client's connection is watched.
+WATCH_AFTER = 0.02
+
+
+async def until_disconnect(receive: Receive, coro: Coroutine[Any, Any, T]) -> T:
+    """Await ``coro``, cancelling it if the client disconnects while it waits.
+
+    Raises:
+        ClientDisconnected: the client went away and ``coro`` was cancelled.
+    """
+    try:
+        first = coro.send(None)
+    except StopIteration as done:  # finished without suspending: nothing to watch
+        return done.value  # type: ignore[no-any-return]
+    with DisconnectWatch(receive):
+        return await _Resume(coro, first)
+
+
+class _Resume(Generic[T]):
+    """Awaitable continuing a coroutine that already ran up to its first suspension."""
+
+    __slots__ = ("coro", "first")
+
+    def __init__(self, coro: Coroutine[Any, Any, T], first: Any) -> None:
+        self.coro = coro
+        self.first = first
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        coro, message = self.coro, self.first
+        while True:
+            try:
+                sent = yield message
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # thrown in by the task (CancelledError included)
+                try:
+                    message = coro.throw(exc)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
+            else:
+                try:
+                    message = coro.send(sent)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
 
 
 class DisconnectWatch:
     """``with DisconnectWatch(receive): await work()``: cancel ``work`` if the client leaves.
 
     Use it only after the request body has been read in full: the watcher consumes
-    ``receive()`` messages.
+    ``receive()`` messages. The watcher task starts ``after`` seconds into the block (a block
+    that ends sooner costs one cancelled timer).
 
     Raises:
         ClientDisconnected: on leaving the block, when the client disconnected inside it.
     """
 
-    __slots__ = ("_handle", "_receive", "_task", "_watcher", "disconnected")
+    __slots__ = ("_after", "_handle", "_receive", "_task", "_watcher", "disconnected")
 
-    def __init__(self, receive: Receive) -> None:
+    def __init__(self, receive: Receive, *, after: float = WATCH_AFTER) -> None:
         self._receive = receive
+        self._after = after
         self._task: asyncio.Task[object] | None = None
-        self._handle: asyncio.Handle | None = None
+        self._handle: asyncio.TimerHandle | None = None
         self._watcher: asyncio.Task[None] | None = None
         #: True once the client disconnected inside the block.
         self.disconnected = False
@@ -55,11 +109,11 @@ class DisconnectWatch:
     def __enter__(self) -> DisconnectWatch:
         self._task = asyncio.current_task()
         if self._task is not None:
-            self._handle = asyncio.get_running_loop().call_soon(self._start)
+            self._handle = asyncio.get_running_loop().call_later(self._after, self._start)
         return self
 
     def _start(self) -> None:
-        """The block suspended for the first time: start waiting for the disconnect."""
+        """The block is still running: start waiting for the disconnect."""
         self._handle = None
         self._watcher = asyncio.get_running_loop().create_task(self._watch())
 

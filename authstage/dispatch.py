@@ -7,29 +7,35 @@ Read ``ActionEndpoint.__call__`` top to bottom; each numbered step is one line o
 3. read body      ``read_body`` (body.py) under the action's size limit
 4. guard          deny anonymous callers unless ``public``; configured guards
 5. decode         one precompiled msgspec decoder per action (params.py), forms via forms.py
-6. run            inside the ``RequestContext`` (context.py)
+6. run            inside the ``RequestContext`` (context.py), cancelled if the client goes
+                  away (disconnect.py); at most once per ``Idempotency-Key`` (idempotency.py)
 7. encode         the return annotation is the wire type (encoding.py); no-JS forms get 303
 
 Every failure is an ``ActionError`` turned into the envelope with its status; anything else is
-INTERNAL with a digest. Nothing runs before steps 1-5 have passed.
+INTERNAL with a digest. Nothing runs before steps 1-5 have passed. A request with the
+``Authstage-Batch`` header carries several calls, each taking steps 2-7 (batch.py).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 from litestar.stores.memory import MemoryStore
 
+from authstage import batch
 from authstage.binding import Binder
 from authstage.body import ClientDisconnected, read_body, too_large
 from authstage.context import RequestContext, current_var
 from authstage.csrf import OriginPolicy
 from authstage.db import conflict_from
-from authstage.encoding import error_envelope, send_json, success_envelope
+from authstage.disconnect import DisconnectWatch, until_disconnect
+from authstage.encoding import Reply, error_envelope, send_json, success_envelope
 from authstage.errors import (
     ActionError,
     BadRequest,
+    ErrorBody,
     MethodNotAllowed,
     NotFound,
     StaleClient,
@@ -38,6 +44,7 @@ from authstage.errors import (
     internal_error,
 )
 from authstage.forms import Form, form_arguments, parse_form, submitted_values
+from authstage.idempotency import IDEMPOTENCY_HEADER, Idempotency
 from authstage.navigation import RedirectSignal
 from authstage.noscript import NoScriptReply
 from authstage.validation import validation_error
@@ -93,6 +100,14 @@ class ActionEndpoint:
         self.default_limit = config.max_body_size
         self.form_limit = max([config.max_body_size, *(s.max_body_size or 0 for s in registry)])
         self.debug = bool(config.debug)
+        #: False when step 4 has nothing to check for a public action (no authenticator, no
+        #: guards): the no-auth path then skips the call altogether.
+        self.guarded = config.authenticate is not None or bool(config.guards)
+        self.idempotency = Idempotency(
+            config.idempotency_store,
+            window=config.idempotency_window,
+            session_cookie=config.session_cookie,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: PLR0915
         # One function on purpose: the whole request path reads top to bottom.
@@ -110,9 +125,11 @@ class ActionEndpoint:
             raw_id = h.get(b"authstage-action")
             media, params = _media_type(h.get(b"content-type", b""))
             if raw_id is not None:  # 2 locate: header
-                spec = self.locate(raw_id, h)
-                body = await read_body(receive, h.get(b"content-length"), self.limit(spec))  # 3
-                await self.guard(ctx, spec)  # 4
+                spec = self.registry.by_id.get(raw_id) or self.locate(raw_id, h)
+                limit = spec.max_body_size or self.default_limit
+                body = await read_body(receive, h.get(b"content-length"), limit)  # 3
+                if self.guarded or not spec.public:
+                    await self.guard(ctx, spec)  # 4
                 if media == "application/json":  # 5 decode
                     args, kwargs = self.decode_json(spec, body, h.get(b"authstage-bound"))
                 elif media in _FORMS:
@@ -120,6 +137,9 @@ class ActionEndpoint:
                     args, kwargs = self.decode_form(spec, form)
                 else:
                     raise UnsupportedMediaType("Send application/json or a form body")
+            elif batch.BATCH_HEADER in h:  # several calls, each taking steps 2-7 (batch.py)
+                await batch.respond(self, ctx, h, media, receive, send)
+                return
             elif media in _FORMS:  # 2 locate: form field (HTML forms without JavaScript)
                 body = await read_body(receive, h.get(b"content-length"), self.form_limit)  # 3
                 form = parse_form(body, media, params)
@@ -136,14 +156,20 @@ class ActionEndpoint:
             else:
                 raise UnsupportedMediaType("Send application/json or a form body")
             ctx.action = spec.name
-            try:  # 6 run
-                result = await spec.fn(*args, **kwargs)
+            if raw_id is not None and IDEMPOTENCY_HEADER in h:  # 6-7, at most once per key
+                with DisconnectWatch(receive):
+                    produce = partial(self.reply, ctx, spec, args, kwargs)
+                    key = h[IDEMPOTENCY_HEADER]
+                    reply = await self.idempotency.once(ctx, spec, key, (args, kwargs), produce)
+                await send_json(send, *reply)
+                return
+            try:  # 6 run, cancelled if the client goes away (disconnect.py)
+                result = await until_disconnect(receive, spec.fn(*args, **kwargs))
                 data = spec.signature.encode_result(result)
             except RedirectSignal as signal:
                 ctx.redirect_to, data = signal.target, b"null"
             if self.config.on_revalidate and (ctx.revalidated_paths or ctx.revalidated_tags):
-                for listener in self.config.on_revalidate:
-                    await listener(ctx.revalidated_paths, ctx.revalidated_tags)
+                await self.notify(ctx)
             if raw_id is None:  # 7 encode: no-JS form
                 await self.noscript.success(send, ctx, h, spec, data, form)
                 return
@@ -151,20 +177,49 @@ class ActionEndpoint:
                 data, ctx.redirect_to, ctx.revalidated_paths, ctx.revalidated_tags
             )
             await send_json(send, 200, out, ctx.cookie_headers())
-        except ActionError as exc:
-            error, headers = exc.body(), [(k.encode(), v.encode()) for k, v in exc.headers.items()]
-            await self.fail(send, ctx, h, spec, form, error, headers)
         except ClientDisconnected:
             return
-        except Exception as exc:  # unexpected, except a unique violation: that is CONFLICT
-            conflict = conflict_from(exc)
-            if conflict is not None:
-                error = conflict.body()
-            else:
-                error = internal_error(exc, action=spec.name if spec else "", debug=self.debug)
-            await self.fail(send, ctx, h, spec, form, error, [])
+        except Exception as exc:  # ActionError: its code; anything else: see error_of
+            error, headers = self.error_of(exc, spec)
+            await self.fail(send, ctx, h, spec, form, error, headers)
         finally:
             current_var.reset(token)
+
+    async def notify(self, ctx: RequestContext) -> None:
+        """Tell the revalidation listeners what the action revalidated."""
+        for listener in self.config.on_revalidate:
+            await listener(ctx.revalidated_paths, ctx.revalidated_tags)
+
+    async def reply(
+        self, ctx: RequestContext, spec: ActionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Reply:
+        """Steps 6-7 as ``__call__`` takes them, as a reply to keep or send: for batched and
+        idempotent calls, whose caller watches for a disconnect. An ``ActionError`` raised by
+        the action is part of the reply; anything else propagates."""
+        try:
+            data = spec.signature.encode_result(await spec.fn(*args, **kwargs))
+        except RedirectSignal as signal:
+            ctx.redirect_to, data = signal.target, b"null"
+        except ActionError as exc:
+            error, headers = self.error_of(exc, spec)
+            status, body = error_envelope(error)
+            return Reply(status, body, [*headers, *ctx.cookie_headers()])
+        if self.config.on_revalidate and (ctx.revalidated_paths or ctx.revalidated_tags):
+            await self.notify(ctx)
+        out = success_envelope(data, ctx.redirect_to, ctx.revalidated_paths, ctx.revalidated_tags)
+        return Reply(200, out, ctx.cookie_headers())
+
+    def error_of(
+        self, exc: Exception, spec: ActionSpec | None
+    ) -> tuple[ErrorBody, list[tuple[bytes, bytes]]]:
+        """The error body and headers for ``exc``: an ``ActionError`` answers with its code, a
+        database unique violation with CONFLICT, anything else with INTERNAL and a digest."""
+        if isinstance(exc, ActionError):
+            return exc.body(), [(k.encode(), v.encode()) for k, v in exc.headers.items()]
+        conflict = conflict_from(exc)
+        if conflict is not None:
+            return conflict.body(), []
+        return internal_error(exc, action=spec.name if spec else "", debug=self.debug), []
 
     def locate(self, raw_id: bytes, h: dict[bytes, bytes]) -> ActionSpec:
         """The action named by ``raw_id``; ``StaleClient`` when the caller's manifest is old."""
@@ -212,10 +267,12 @@ class ActionEndpoint:
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """Step 5 for JSON: the call's positional and keyword arguments."""
         sig = spec.signature
-        bound = self.bound(spec, bound_token)
+        bound = [] if bound_token is None else self.bound(spec, bound_token)
         if not body:
             raise BadRequest("The body is empty: send a JSON object of arguments, e.g. {}")
         try:
+            if not bound:
+                return sig.decode_call(body)
             args = sig.decode_json(body, len(bound))
         except msgspec.ValidationError as exc:
             raise validation_error(sig, _loose(body), exc, len(bound)) from None

@@ -176,13 +176,18 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
             sub: dict[str, Any] = dict(raw.get(name) or {})
             for f in inner.fields:
                 values = form.fields.get(f"{name}.{f.encode_name}", form.fields.get(f.encode_name))
+                if values is None and f.encode_name in sub:
+                    continue  # given in _args, not in the form: an unchecked box is not "no"
                 value = _shape(values, f.type)
                 if value is not msgspec.UNSET:
                     sub[f.encode_name] = value
             if sub or name not in raw:
                 raw[name] = sub
             continue
-        value = _shape(form.fields.get(name), field.type)
+        values = form.fields.get(name)
+        if values is None and name in raw:
+            continue  # given in _args and not in the form
+        value = _shape(values, field.type)
         if value is not msgspec.UNSET:
             raw[name] = value
     return raw

@@ -185,6 +185,18 @@ class ActionSignature:
         self.args_type_after(n_bound)
         return self._decoders[n_bound].decode(body)  # type: ignore[no-any-return]
 
+    def decode_call(self, body: bytes) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Decode a JSON argument object for a call with nothing bound: ``(args, kwargs)``.
+
+        The request path's shortcut for ``call_args([], decode_json(body))`` (raises msgspec
+        errors the same way).
+        """
+        args = self._decode0(body)
+        values = msgspec.structs.astuple(args)
+        if len(values) == self._positional:
+            return values, {}
+        return self.call_args([], args)
+
     def convert_bound(self, values: list[Any]) -> list[Any]:
         """Convert the JSON values of bound leading arguments to their parameter types."""
         return [msgspec.convert(v, p.annotation) for v, p in zip(values, self.params, strict=False)]

@@ -25,6 +25,7 @@ from authstage.context import enter_page, leave_page
 from authstage.dispatch import ActionEndpoint
 from authstage.errors import ConfigurationError
 from authstage.keys import load_keyring
+from authstage.manifest import ManifestEndpoint
 from authstage.pages import action_fields, action_id, bind
 from authstage.registry import Registry
 
@@ -120,6 +121,10 @@ class AuthstagePlugin(InitPluginProtocol):
 
         handler = asgi(self.config.path, name="authstage_action", copy_scope=False)
         app_config.route_handlers.append(handler(endpoint.__call__))
+        manifest = asgi(f"{self.config.path}/manifest", name="authstage_manifest", copy_scope=False)
+        app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
+        if endpoint.config.idempotency_store is not None:  # opened and closed with the app
+            app_config.lifespan.append(endpoint.config.idempotency_store)
         if app_config.template_config is not None:
             _add_template_globals(app_config.template_config)
         app_config.before_request = _chain_before(app_config.before_request)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import os
 import time
-from typing import Any
 from inspect import isawaitable
+from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter

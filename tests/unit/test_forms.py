@@ -48,6 +48,18 @@ def test_args_field_carries_json_arguments() -> None:
         form_arguments(sig, form(_args="{"))
 
 
+def test_args_keep_booleans_and_struct_fields_the_form_does_not_send() -> None:
+    # Clients send files as parts and every other argument in _args: an absent field is not
+    # an unchecked box then.
+    checkbox = spec_of(sa.checkbox).signature
+    assert form_arguments(checkbox, form(_args='{"agree": true}')) == {"agree": True}
+    post = spec_of(sa.create_post).signature
+    args = '{"data": {"title": "T", "content": "body", "published": true}}'
+    raw = form_arguments(post, form(_args=args))
+    assert raw == {"data": {"title": "T", "content": "body", "published": True}}
+    assert form_arguments(post, form(_args=args, published="off"))["data"]["published"] is False
+
+
 def test_urlencoded_parsing() -> None:
     parsed = parse_form(b"a=1&b=two+words&b=x&empty=", "application/x-www-form-urlencoded", {})
     assert parsed.fields == {"a": ["1"], "b": ["two words", "x"], "empty": [""]}

@@ -1,0 +1,137 @@
+"""Batches: several action calls in one ``POST /_action``, each with its own result.
+
+A client that has several calls to make at once (a page loading its data, a burst of calls in
+one event-loop tick) can send them in one request instead of one request each::
+
+    POST /_action
+    Authstage-Batch: 1
+    Content-Type: application/json
+
+    {"calls": [{"action": "<id>", "args": {"a": 1, "b": 2}},
+               {"action": "<id>", "args": {"data": {"title": ""}}, "idempotencyKey": "k1"}]}
+
+and receives one envelope per call, in order, each exactly what the call would have received
+alone::
+
+    {"ok": true, "results": [{"ok": true, "data": 3},
+                             {"ok": false, "error": {"code": "VALIDATION", ...}}]}
+
+The calls run concurrently, each through the same steps as a single call (locate, its own body
+limit, guard, decode, run) in its own request context; one call failing never fails the others.
+They share the request's memo, so ``get_session()`` costs one query for the whole batch. Cookies
+set by any call are all sent. A failure of the batch itself (origin check, malformed or
+oversize body, too many calls) is an ordinary error envelope. Files are not batched: a call with
+files is a multipart request of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from authstage.body import read_body, too_large
+from authstage.context import RequestContext, current_var
+from authstage.disconnect import DisconnectWatch
+from authstage.encoding import Reply, error_envelope, send_json
+from authstage.errors import BadRequest, UnsupportedMediaType
+
+if TYPE_CHECKING:
+    from litestar.types import Receive, Send
+
+    from authstage.dispatch import ActionEndpoint
+    from authstage.registry import ActionSpec
+
+__all__ = ["BATCH_HEADER", "BatchCall", "BatchRequest", "respond"]
+
+BATCH_HEADER = b"authstage-batch"
+
+
+class BatchCall(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    """One call of a batch: the action ID, its argument object and optional extras."""
+
+    action: str
+    args: msgspec.Raw = msgspec.Raw(b"{}")
+    bound: str | None = None
+    idempotency_key: str | None = None
+
+
+class BatchRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """The body of a batch request."""
+
+    calls: list[BatchCall]
+
+
+_decode = msgspec.json.Decoder(BatchRequest).decode
+
+
+def _calls(body: bytes, limit: int) -> list[BatchCall]:
+    """The calls of a batch body, or ``BadRequest`` naming what is wrong with it."""
+    if not body:
+        raise BadRequest('The batch body is empty: send {"calls": [...]}')
+    try:
+        calls = _decode(body).calls
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"Malformed batch: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"Malformed JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest("The JSON is nested too deeply") from None
+    if not 0 < len(calls) <= limit:
+        raise BadRequest(f"A batch holds 1 to {limit} calls, not {len(calls)}")
+    return calls
+
+
+async def respond(
+    endpoint: ActionEndpoint,
+    ctx: RequestContext,
+    h: dict[bytes, bytes],
+    media: str,
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Read a batch, run its calls concurrently and send the results.
+
+    Raises:
+        ActionError: the batch itself is refused (media type, body, number of calls).
+        ClientDisconnected: the client went away; the calls still running were cancelled.
+    """
+    if media != "application/json":
+        raise UnsupportedMediaType("A batch is a JSON body")
+    body = await read_body(receive, h.get(b"content-length"), endpoint.form_limit)
+    calls = _calls(body, endpoint.config.max_batch_calls)
+    with DisconnectWatch(receive):
+        replies = await asyncio.gather(*(_one(endpoint, ctx, h, call) for call in calls))
+    out = b'{"ok":true,"results":[' + b",".join(reply.body for reply in replies) + b"]}"
+    cookies = [pair for reply in replies for pair in reply.headers if pair[0] == b"set-cookie"]
+    await send_json(send, 200, out, cookies)
+
+
+async def _one(
+    endpoint: ActionEndpoint, parent: RequestContext, h: dict[bytes, bytes], call: BatchCall
+) -> Reply:
+    """One call of the batch, in its own task and request context; never raises an error."""
+    ctx = RequestContext(parent.scope, parent.receive)
+    ctx.memo = parent.memo  # one session lookup for the whole batch
+    current_var.set(ctx)  # this task's own copy of the context variables
+    spec: ActionSpec | None = None
+    try:
+        spec = endpoint.locate(call.action.encode("latin-1", "replace"), h)
+        args_body = bytes(call.args)
+        if len(args_body) > endpoint.limit(spec):
+            raise too_large(endpoint.limit(spec))
+        await endpoint.guard(ctx, spec)
+        bound = call.bound.encode() if call.bound is not None else None
+        args, kwargs = endpoint.decode_json(spec, args_body, bound)
+        ctx.action = spec.name
+        produce = partial(endpoint.reply, ctx, spec, args, kwargs)
+        if call.idempotency_key is None:
+            return await produce()
+        key = call.idempotency_key.encode("latin-1", "replace")
+        return await endpoint.idempotency.once(ctx, spec, key, (args, kwargs), produce)
+    except Exception as exc:  # every failure becomes this call's own error envelope
+        error, _headers = endpoint.error_of(exc, spec)
+        status, body = error_envelope(error)
+        return Reply(status, body, ctx.cookie_headers())

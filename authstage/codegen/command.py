@@ -1,0 +1,82 @@
+"""``authstage codegen``: write the generated clients, or check that they are current.
+
+::
+
+    authstage codegen                  # writes client/ts and client/python
+    authstage codegen --check          # exits 1 when a checked-in file differs (CI)
+
+The app is loaded like ``authstage actions`` does (``--app``). Generated code never contains an
+action ID, so no real secret is needed: when none is configured, a throwaway one is set for
+the duration of the command, instead of writing a development secret file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["add_codegen_command"]
+
+
+@contextlib.contextmanager
+def _throwaway_secret() -> Iterator[None]:
+    if os.environ.get("AUTHSTAGE_SECRET"):
+        yield
+        return
+    os.environ["AUTHSTAGE_SECRET"] = secrets.token_hex(32)
+    try:
+        yield
+    finally:
+        del os.environ["AUTHSTAGE_SECRET"]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from authstage.cli import load_app
+    from authstage.codegen.files import generate
+
+    start = time.perf_counter()
+    with _throwaway_secret():
+        app = load_app(args.app)
+    generated = generate(
+        app.state["authstage"].registry,
+        Path(args.ts_dir),
+        Path(args.python_dir),
+        ts_package=args.ts_package,
+        python_package=args.python_package,
+        python_project=args.python_package.replace("_", "-"),
+    )
+    actions = len(generated.model.actions)
+    if args.check:
+        problems = generated.drift()
+        for line in problems:
+            print(f"authstage codegen --check: {line}", file=sys.stderr)
+        if problems:
+            print("the generated clients are out of date: run `authstage codegen`", file=sys.stderr)
+            return 1
+        print(f"generated clients are current ({actions} actions)")
+        return 0
+    touched = generated.write()
+    elapsed = time.perf_counter() - start
+    print(
+        f"generated {len(generated.files)} files for {actions} actions "
+        f"({len(touched)} written or removed) in {elapsed:.2f} s"
+    )
+    return 0
+
+
+def add_codegen_command(commands: argparse._SubParsersAction, app_default: str) -> None:  # type: ignore[type-arg]
+    """Add the ``codegen`` subcommand to the ``authstage`` parser's subcommands."""
+    codegen = commands.add_parser("codegen", help="write the TypeScript and Python clients")
+    codegen.add_argument("--app", default=app_default, help="module:attribute")
+    codegen.add_argument("--check", action="store_true", help="fail if the clients are stale")
+    codegen.add_argument("--ts-dir", default="client/ts", help="default client/ts")
+    codegen.add_argument("--python-dir", default="client/python", help="default client/python")
+    codegen.add_argument("--ts-package", default="authstage-client", help="npm package name")
+    codegen.add_argument("--python-package", default="authstage_client", help="Python import name")
+    codegen.set_defaults(handler=_run)

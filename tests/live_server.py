@@ -1,0 +1,98 @@
+"""A real server for the client suites: uvicorn in its own process, on a free port.
+
+``serve()`` migrates a fresh SQLite database, starts ``uvicorn --factory tests.live_app:create_app``
+and waits until the manifest answers. Its log is kept in a file and shown when the server does
+not come up. The Python client suite (tests/integration) and the TypeScript suite (tests/ts)
+both use it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["SECRET", "LiveServer", "free_port", "serve"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "live-server-test-secret-0123456789abcdef0123"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running server: its base URL, database and log."""
+
+    url: str
+    database_url: str
+    log: Path
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _environment(database_url: str, secret: str) -> dict[str, str]:
+    drop = {"DATABASE_URL", "REDIS_URL", "AUTHSTAGE_RATE_LIMIT_STORAGE", "AUTHSTAGE_DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=database_url,
+        AUTHSTAGE_SECRET=secret,
+        AUTHSTAGE_ENV="development",
+    )
+    return env
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/_action/manifest", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the test server did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+@contextmanager
+def serve(
+    directory: Path, *, secret: str = SECRET, database_url: str | None = None
+) -> Iterator[LiveServer]:
+    """Serve the test app from a fresh database in ``directory`` until the block ends."""
+    database_url = database_url or f"sqlite:///{directory / 'live.sqlite'}"
+    env = _environment(database_url, secret)
+    migrate = [sys.executable, "-m", "authstage.cli", "migrate"]
+    subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = directory / f"server-{port}.log"
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "tests.live_app:create_app",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait(url, process, log)
+        yield LiveServer(url=url, database_url=database_url, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
