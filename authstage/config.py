@@ -118,6 +118,10 @@ class AuthstageConfig:
     idempotency_window: int = 3600
     """Seconds a reply stays replayable under its idempotency key."""
 
+    fast_path: bool = True
+    """Answer the action path in front of Litestar's router (fastpath.py). It is only taken
+    when that skips nothing the app configured (app-level middleware, CORS, OpenTelemetry)."""
+
     def resolve(self) -> AuthstageConfig:
         """Fill unset fields from the environment and check them; called at startup.
 

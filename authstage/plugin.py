@@ -24,12 +24,14 @@ from authstage.config import AuthstageConfig
 from authstage.context import enter_page, leave_page
 from authstage.dispatch import ActionEndpoint
 from authstage.errors import ConfigurationError
+from authstage.fastpath import install_fast_path
 from authstage.keys import load_keyring
 from authstage.manifest import ManifestEndpoint
 from authstage.pages import action_fields, action_id, bind
 from authstage.registry import Registry
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar.config.app import AppConfig
     from litestar.template import TemplateConfig
     from litestar.types import AfterRequestHookHandler, BeforeRequestHookHandler
@@ -130,6 +132,13 @@ class AuthstagePlugin(InitPluginProtocol):
         app_config.before_request = _chain_before(app_config.before_request)
         app_config.after_request = _chain_after(app_config.after_request)
         app_config.state[STATE_KEY] = endpoint
+        if self.config.fast_path:
+            path = self.config.path
+
+            def take_fast_path(app: Litestar) -> None:
+                install_fast_path(app, endpoint, path)
+
+            app_config.on_startup = [*app_config.on_startup, take_fast_path]
         if self.auth is not None:
             from authstage.auth.guards import exception_handlers
 
