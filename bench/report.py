@@ -1,0 +1,245 @@
+"""Render ``docs/benchmarks.md`` and its chart from a results JSON file.
+
+.venv/bin/python -m bench.report                         # from bench/results/latest.json
+.venv/bin/python -m bench.report bench/results/other.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+__all__ = ["render", "render_chart", "render_markdown"]
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+MARKDOWN = DOCS / "benchmarks.md"
+CHART = DOCS / "benchmarks.png"
+LATEST = ROOT / "bench" / "results" / "latest.json"
+#: Hand-written analysis shown under "Where the time goes" (dated by its own text).
+NOTES = ROOT / "bench" / "notes.md"
+
+_SUBJECT_COLOR = "#2b6cb0"
+_BASELINE_COLOR = "#a0aec0"
+
+
+def _fmt_rps(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _verdict(ratio: dict[str, Any]) -> str:
+    if ratio["met"] is None:
+        return "(no target)"
+    return "**met**" if ratio["met"] else "**missed**"
+
+
+def render_chart(results: dict[str, Any], path: Path = CHART) -> Path:
+    """A horizontal bar chart of median req/s (min-max whiskers), one panel per comparison."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    comps = results["comparisons"]
+    peers = results["peers"]
+    heights = [len(c["peers"]) for c in comps]
+    fig, axes = plt.subplots(
+        len(comps),
+        1,
+        figsize=(9, 1.2 + 0.75 * sum(heights) + 0.6 * len(comps)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
+    for ax, comp in zip(axes[:, 0], comps, strict=True):
+        keys = list(reversed(comp["peers"]))
+        summaries = [comp["results"][k]["summary"] for k in keys]
+        values = [s["rps"] for s in summaries]
+        low = [s["rps"] - s["rps_min"] for s in summaries]
+        high = [s["rps_max"] - s["rps"] for s in summaries]
+        colors = [_SUBJECT_COLOR if k == comp["peers"][0] else _BASELINE_COLOR for k in keys]
+        ax.barh(
+            [peers[k]["label"] for k in keys],
+            values,
+            xerr=[low, high],
+            color=colors,
+            capsize=3,
+            error_kw={"elinewidth": 1, "ecolor": "#4a5568"},
+        )
+        for y, value in enumerate(values):
+            ax.text(value * 0.02, y, _fmt_rps(value), va="center", color="white", fontsize=9)
+        ratios = "; ".join(
+            f"{r['median']:.3f}x {peers[r['baseline']]['label']}" for r in comp["ratios"]
+        )
+        ax.set_title(f"{comp['title'].replace('`', '')}: {ratios}", fontsize=10, loc="left")
+        ax.set_xlabel("requests per second (median of rounds, whiskers min-max)", fontsize=8)
+        ax.tick_params(labelsize=9)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _comparison_section(comp: dict[str, Any], results: dict[str, Any]) -> list[str]:
+    peers = results["peers"]
+    subject = comp["subject"] if "subject" in comp else comp["peers"][0]
+    ratio_of = {r["baseline"]: r for r in comp["ratios"]}
+    lines = [f"## {comp['title']}", "", comp["summary"], ""]
+    for key in comp["peers"]:
+        peer = peers[key]
+        lines.append(f"- **{peer['label']}** (`{peer['module']}`): {peer['description']}.")
+    lines += [
+        "",
+        f"| peer | req/s (median) | req/s min - max | p50 ms | p99 ms | "
+        f"{peers[subject]['label']} ÷ peer |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key in comp["peers"]:
+        s = comp["results"][key]["summary"]
+        ratio = ratio_of.get(key)
+        cell = "—" if ratio is None else f"**{ratio['median']:.3f}x**"
+        lines.append(
+            f"| {peers[key]['label']} | {_fmt_rps(s['rps'])} | {_fmt_rps(s['rps_min'])} - "
+            f"{_fmt_rps(s['rps_max'])} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {cell} |"
+        )
+    lines.append("")
+    for r in comp["ratios"]:
+        rounds = ", ".join(f"{x:.2f}" for x in r["per_round"])
+        target = f" Target {r['target']['text']}: {_verdict(r)}." if r["target"] else ""
+        lines.append(
+            f"{peers[r['subject']]['label']} ÷ {peers[r['baseline']]['label']}: "
+            f"**{r['median']:.3f}x** (per round: {rounds}; ratio of the median req/s: "
+            f"{r['of_medians']:.3f}x).{target}"
+        )
+        lines.append("")
+    return lines
+
+
+def render_markdown(results: dict[str, Any], chart: Path = CHART) -> str:
+    """The benchmark page."""
+    st, machine, peers = results["settings"], results["machine"], results["peers"]
+    wrk = st["wrk"]
+    packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())
+    pin = st["pinning"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- Generated by `python -m bench.run` (or `python -m bench.report`) from",
+        "     bench/results/latest.json. Edit bench/report.py, not this file. -->",
+        "",
+        "How fast is one call through `POST /_action` compared with the routes one would write",
+        "by hand in Litestar? Three comparisons, all measured side by side in one run",
+        f"({results['started_at']} to {results['finished_at']}):",
+        "",
+        "| comparison | ratio (median of rounds) | target | result |",
+        "|---|---:|---|---|",
+    ]
+    for comp in results["comparisons"]:
+        for r in comp["ratios"]:
+            lines.append(
+                f"| {comp['title']}: {peers[r['subject']]['label']} ÷ "
+                f"{peers[r['baseline']]['label']} | **{r['median']:.3f}x** | "
+                f"{r['target']['text'] if r['target'] else '—'} | {_verdict(r)} |"
+            )
+    lines += ["", f"![Requests per second per peer]({chart.name})", ""]
+    for comp in results["comparisons"]:
+        lines += _comparison_section(comp, results)
+    if NOTES.exists():
+        lines += ["## Where the time goes", "", NOTES.read_text().strip(), ""]
+    lines += [
+        "## How it was measured",
+        "",
+        f"- **Machine**: {machine['cpus']} cores ({machine['cpu_model'] or 'unknown CPU'}), "
+        f"{machine['platform']}, shared with other work, so noisy; load average "
+        f"{machine['loadavg_start'][0]:.2f} at the start and {machine['loadavg_end'][0]:.2f} at "
+        "the end. Everything runs on loopback (127.0.0.1): server, load generator and "
+        "PostgreSQL share the same cores.",
+        f"- **Software**: Python {machine['python']}, {packages}"
+        + (f", PostgreSQL {machine['postgres']}" if machine["postgres"] else "")
+        + f", {machine['wrk']}.",
+        "- **Servers**: every peer is its own uvicorn process with identical options: "
+        f"`uvicorn {' '.join(st['uvicorn'])}` (one worker, uvloop, httptools, access log off). "
+        "Each app is a bare `Litestar(...)` with only the peer's handler (the authstage peers "
+        "have only the plugin); debug is off.",
+        f"- **Load**: `wrk --threads={wrk['threads']} --connections={wrk['connections']} "
+        f"--duration={wrk['duration_s']}s --timeout={wrk['timeout_s']}s` with a Lua script "
+        "setting the method, the JSON body and the headers (`Content-Type: application/json`, "
+        "plus `Authstage-Action: <id>` for actions; the ID is taken from "
+        "`plugin.endpoint.registry.id_of(...)` of the same app). HTTP/1.1 keep-alive.",
+        f"- **Procedure**: all servers start first; each answers one request that is checked for "
+        f"the right reply, then gets a {wrk['warmup_s']} s warm-up run. Then "
+        f"{st['rounds']} rounds: in each round every comparison measures its peers back to "
+        "back, in an order rotated from round to round (the 1-action app is measured in both "
+        "the no-op and the registry comparison). Ratios are taken within a round and the "
+        "median over rounds is reported; req/s and latencies are medians over rounds; the "
+        "min - max of req/s shows the spread.",
+        (
+            f"- **CPU pinning**: the server process on CPU {pin['server_cpu']}, wrk on CPU "
+            f"{pin['wrk_cpu']} (`taskset`); PostgreSQL is not pinned."
+            if pin
+            else "- **CPU pinning**: none."
+        ),
+        f"- **Database**: both DB peers open a pool of {st['pool_size']} connections (min = max) "
+        "at app startup and run the same statement, "
+        '`INSERT INTO "authstage_bench_row" ("id","name","value") VALUES (DEFAULT,$1,$2) '
+        'RETURNING "id"` (the one Piccolo generates), with default PostgreSQL settings '
+        "(synchronous commit on). The table is emptied before every run.",
+        '- **Replies**: the action answers the envelope `{"ok":true,"data":3}`; the '
+        "hand-written peers answer the bare value `3`, so the authstage peers send slightly "
+        "more bytes. The `@post` peers use `status_code=200`. Every peer validates the same "
+        "constraints (64-bit integers; `VARCHAR(100)` and 32-bit integer for the row).",
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "apt-get install -y wrk                       # the load generator",
+        ".venv/bin/pip install -e '.[bench]'          # matplotlib, uvloop, httptools, asyncpg",
+        ".venv/bin/python -m bench.run                # ~7 minutes: this page + the chart",
+        "```",
+        "",
+        "`--quick` is a smoke run (1 round of 2 s, results in `bench/results/quick.json`, this "
+        "page untouched). Other options: `--only noop,db,registry`, `--rounds`, `--duration`, "
+        "`--connections`, `--no-pin`, and `--profile <peer>[,<peer>...]` to record servers "
+        "with py-spy (`pip install py-spy`) during their first measured run into "
+        "`bench/results/profile-<peer>.raw` (collapsed stacks; `python -m bench.profile` "
+        "summarizes them). PostgreSQL is expected at `BENCH_DATABASE_URL` (default "
+        "`postgresql://postgres@127.0.0.1:5432/authstage_bench`; the database is created if "
+        "missing). `python -m bench.report` re-renders this page from "
+        "`bench/results/latest.json`.",
+        "",
+        "Code: `bench/run.py` (driver), `bench/peers.py` (peers and targets), `bench/servers/` "
+        "(one app factory per peer), `bench/report.py` (this page).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render(results: dict[str, Any], markdown: Path = MARKDOWN, chart: Path = CHART) -> list[Path]:
+    """Write the chart and the page; returns their paths."""
+    render_chart(results, chart)
+    markdown.parent.mkdir(parents=True, exist_ok=True)
+    markdown.write_text(render_markdown(results, chart))
+    return [markdown, chart]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.report", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("results", nargs="?", type=Path, default=LATEST)
+    args = parser.parse_args(argv)
+    results = msgspec.json.decode(args.results.read_bytes())
+    for path in render(results):
+        print(f"rendered: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

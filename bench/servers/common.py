@@ -1,0 +1,49 @@
+"""What every benchmark server shares: the secret, the argument types and the database."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import msgspec
+
+__all__ = [
+    "DSN",
+    "POOL_SIZE",
+    "SECRET",
+    "AddArgs",
+    "Int32",
+    "Int64",
+    "Name",
+    "RowArgs",
+]
+
+#: A fixed benchmark secret, so the runner computes the same action IDs as the servers.
+SECRET = "authstage-benchmark-secret-0123456789abcdef"
+
+#: The PostgreSQL database of the DB insert comparison.
+DSN = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/authstage_bench")
+
+#: Connection pool size of both DB peers (min = max, opened at app startup).
+POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "10"))
+
+#: The same constrained integer the demo action uses (a JSON number that fits a BIGINT).
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+#: An integer that fits the INTEGER column of the benchmark table.
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
+#: A string that fits the VARCHAR(100) column of the benchmark table.
+Name = Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class AddArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """``{"a": int, "b": int}``: the body of the no-op peers."""
+
+    a: Int64
+    b: Int64
+
+
+class RowArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """``{"name": str, "value": int}``: the body of the DB insert peers."""
+
+    name: Name
+    value: Int32

@@ -1,0 +1,28 @@
+"""The benchmark's Piccolo table, shared by both DB insert peers."""
+
+from __future__ import annotations
+
+from piccolo.columns import Integer, Varchar
+from piccolo.table import Table
+
+__all__ = ["INSERT_SQL", "BenchRow", "create_table_ddl"]
+
+
+class BenchRow(Table, tablename="authstage_bench_row"):
+    """One benchmark row; its engine is attached by the app factory."""
+
+    name = Varchar(length=100)
+    value = Integer()
+
+
+#: The statement Piccolo sends for ``BenchRow.insert(BenchRow(name=..., value=...))``, used
+#: verbatim by the raw asyncpg peer so both peers run the same SQL.
+INSERT_SQL = (
+    'INSERT INTO "authstage_bench_row" ("id","name","value") VALUES (DEFAULT,$1,$2) RETURNING "id"'
+)
+
+
+def create_table_ddl() -> list[str]:
+    """``CREATE TABLE IF NOT EXISTS`` for ``BenchRow``, as Piccolo writes it."""
+    ddl = BenchRow.create_table(if_not_exists=True).ddl
+    return [ddl] if isinstance(ddl, str) else list(ddl)
