@@ -24,6 +24,7 @@ withdraws its cancellation request with ``Task.uncancel()``, so the server's own
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Coroutine, Generator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -109,7 +110,10 @@ class DisconnectWatch:
     def __enter__(self) -> DisconnectWatch:
         self._task = asyncio.current_task()
         if self._task is not None:
-            self._handle = asyncio.get_running_loop().call_later(self._after, self._start)
+            # An empty context: the timer and the watcher must not keep the request's alive.
+            self._handle = asyncio.get_running_loop().call_later(
+                self._after, self._start, context=contextvars.Context()
+            )
         return self
 
     def _start(self) -> None:
@@ -132,11 +136,16 @@ class DisconnectWatch:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        task, self._task = self._task, None
         if self._handle is not None:
             self._handle.cancel()
+            self._handle = None
         if self._watcher is not None:
             self._watcher.cancel()
+            # The cancelled watcher's traceback holds this object: break the cycle now rather
+            # than leave one per request to the garbage collector.
+            self._watcher = None
         if self.disconnected:
-            assert self._task is not None
-            self._task.uncancel()
+            assert task is not None
+            task.uncancel()
             raise ClientDisconnected from None

@@ -50,7 +50,7 @@ from authstage.noscript import NoScriptReply
 from authstage.validation import validation_error
 
 if TYPE_CHECKING:
-    from litestar.types import Receive, Scope, Send
+    from litestar.types import Message, Receive, Scope, Send
 
     from authstage.config import AuthstageConfig
     from authstage.registry import ActionSpec, Registry
@@ -83,6 +83,22 @@ def _loose(body: bytes) -> Any:
         return msgspec.json.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
+
+
+class Outbox:
+    """Holds a reply's ASGI messages until the request context is gone, then sends them."""
+
+    __slots__ = ("messages",)
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def send(self, message: Message) -> None:
+        self.messages.append(message)
+
+    async def flush(self, send: Send) -> None:
+        for message in self.messages:
+            await send(message)
 
 
 class ActionEndpoint:
@@ -118,6 +134,10 @@ class ActionEndpoint:
         h: dict[bytes, bytes] = dict(scope["headers"])
         ctx = RequestContext(scope, receive)
         token = current_var.set(ctx)
+        # Replies go to the outbox and are sent after the context is reset: what the server
+        # schedules while sending must not capture (and keep alive) the request's context.
+        outbox, real_send = Outbox(), send
+        send = outbox.send
         spec: ActionSpec | None = None
         form: Form | None = None
         try:
@@ -184,6 +204,7 @@ class ActionEndpoint:
             await self.fail(send, ctx, h, spec, form, error, headers)
         finally:
             current_var.reset(token)
+            await outbox.flush(real_send)
 
     async def notify(self, ctx: RequestContext) -> None:
         """Tell the revalidation listeners what the action revalidated."""
