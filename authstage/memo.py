@@ -5,15 +5,17 @@ later and concurrent calls await the same result (or the same exception). The me
 the request's context, so nothing leaks between requests. Outside a request the function simply
 runs. Arguments must be hashable; a call with unhashable arguments runs uncached.
 
-The shared execution is an ``asyncio`` task so that a caller cancelled while waiting does not
-cancel the work other callers of the same request are waiting on.
+The first caller runs the function in its own task (no extra task: this sits on the path of every
+signed-in request) and publishes the outcome on a future; concurrent callers wait on that future
+through ``asyncio.shield``, so a waiter that is cancelled cancels nothing else. If the first
+caller itself is cancelled, the entry is dropped and a waiter runs the function again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
 from authstage.context import current_var
@@ -24,7 +26,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def request_cache(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+def request_cache(fn: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
     """Memoize ``fn`` per request: same arguments in one request, one execution.
 
     Example:
@@ -40,12 +42,30 @@ def request_cache(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             return await fn(*args, **kwargs)
         try:
             key: Any = (fn, args, frozenset(kwargs.items()) if kwargs else None)
-            task: asyncio.Future[R] | None = ctx.memo.get(key)
+            shared: asyncio.Future[R] | None = ctx.memo.get(key)
         except TypeError:  # unhashable arguments
             return await fn(*args, **kwargs)
-        if task is None:
-            task = asyncio.ensure_future(fn(*args, **kwargs))
-            ctx.memo[key] = task
-        return await asyncio.shield(task)
+        while shared is not None:  # someone ran it (or is running it): share the outcome
+            try:
+                return await asyncio.shield(shared)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not shared.cancelled() or (task is not None and task.cancelling()):
+                    raise  # we were cancelled ourselves
+            shared = ctx.memo.get(key)  # its first caller was cancelled: run it again
+        shared = asyncio.get_running_loop().create_future()
+        ctx.memo[key] = shared
+        try:
+            result = await fn(*args, **kwargs)
+        except asyncio.CancelledError:
+            del ctx.memo[key]
+            shared.cancel()
+            raise
+        except BaseException as exc:
+            shared.set_exception(exc)
+            shared.exception()  # retrieved here: later callers re-raise it, nobody must log it
+            raise
+        shared.set_result(result)
+        return result
 
     return cached

@@ -97,3 +97,30 @@ async def test_errors_are_shared_too() -> None:
     finally:
         current_var.reset(token)
     assert calls == [1]
+
+
+async def test_a_cancelled_first_caller_does_not_fail_the_others() -> None:
+    started = asyncio.Event()
+    calls: list[int] = []
+
+    @request_cache
+    async def slow() -> int:
+        calls.append(1)
+        started.set()
+        await asyncio.sleep(0.05)
+        return 7
+
+    token = in_request()
+    try:
+        first = asyncio.create_task(slow())
+        await started.wait()
+        second = asyncio.create_task(slow())
+        await asyncio.sleep(0)
+        first.cancel()
+        assert await second == 7
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        assert first.cancelled()
+    finally:
+        current_var.reset(token)
+    assert len(calls) == 2
