@@ -3,11 +3,12 @@
     .venv/bin/python -m bench.run            # full run: results/latest.json + docs/benchmarks.md
     .venv/bin/python -m bench.run --quick    # smoke run: results/quick.json, docs untouched
 
-All servers start first (same uvicorn options, one worker each), each is checked with one real
-request and warmed up; then, in every round, each comparison measures its peers back to back in
-an order rotated from round to round, so drift on a noisy machine hits all peers alike. Ratios
-are taken within a round (peers measured minutes apart are never divided) and the median over
-rounds is reported.
+Code generation for 1,000 actions is timed first (``bench.codegen``, in its own process, before
+any server runs). Then all servers start (same uvicorn options, one worker each), each is checked
+with one real request and warmed up; then, in every round, each comparison measures its peers
+back to back in an order rotated from round to round, so drift on a noisy machine hits all peers
+alike. Ratios are taken within a round (peers measured minutes apart are never divided) and the
+median over rounds is reported.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ __all__ = ["main"]
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 HOST = "127.0.0.1"
+#: The ``--only`` group timing code generation (the others are comparisons).
+CODEGEN = "codegen"
+ALL_GROUPS = [*(c.key for c in COMPARISONS), CODEGEN]
 
 #: Identical for every peer (the module and port are appended per peer).
 UVICORN_OPTIONS = [
@@ -270,6 +274,36 @@ def prepare_database(truncate: bool = False) -> str:
     return asyncio.run(_prepare_database(truncate))
 
 
+def prepare_session() -> None:
+    """A fresh session of the bench user; its token goes to ``BENCH_SESSION_TOKEN``, which the
+    servers inherit and the signed-in peers send as their cookie."""
+    from bench.servers.sessions import create_session
+
+    asyncio.run(create_session())
+
+
+# --------------------------------------------------------------------------------------------
+# code generation
+
+
+def codegen(settings: Settings) -> dict[str, Any]:
+    """``python -m bench.codegen --json`` in its own process (pinned like a server)."""
+    argv = [sys.executable, "-m", "bench.codegen", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        _pinned(0, argv, settings), capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    ).stdout
+    result: dict[str, Any] = msgspec.json.decode(out.strip().splitlines()[-1])
+    verdict = "met" if result["met"] else "MISSED"
+    print(
+        f"codegen {result['actions']} actions: {result['generate_s']:.2f} s "
+        f"(registration {result['register_s']:.2f} s; target < {result['target_s']:g} s: "
+        f"{verdict})",
+        flush=True,
+    )
+    return result
+
+
 # --------------------------------------------------------------------------------------------
 # the run
 
@@ -321,19 +355,18 @@ def _compare(comp: Comparison, runs: dict[str, list[dict[str, Any]]]) -> dict[st
         key: {"runs": runs[key], "summary": _summarize(runs[key])} for key in comp.peers
     }
     ratios = []
-    for base in comp.baselines:
-        pairs = zip(runs[comp.subject], runs[base], strict=True)
+    for spec in comp.ratios:
+        subject, base, target = spec.subject, spec.baseline, spec.target
+        pairs = zip(runs[subject], runs[base], strict=True)
         per_round = [s["rps"] / b["rps"] for s, b in pairs]
         ratio = _median(per_round)
-        target = comp.targets.get(base)
         ratios.append(
             {
-                "subject": comp.subject,
+                "subject": subject,
                 "baseline": base,
                 "per_round": per_round,
                 "median": ratio,
-                "of_medians": results[comp.subject]["summary"]["rps"]
-                / results[base]["summary"]["rps"],
+                "of_medians": results[subject]["summary"]["rps"] / results[base]["summary"]["rps"],
                 "target": None
                 if target is None
                 else {"low": target.low, "high": target.high, "text": target.text},
@@ -345,6 +378,7 @@ def _compare(comp: Comparison, runs: dict[str, list[dict[str, Any]]]) -> dict[st
         "title": comp.title,
         "summary": comp.summary,
         "peers": list(comp.peers),
+        "subjects": list(comp.subjects),
         "results": results,
         "ratios": ratios,
     }
@@ -353,6 +387,14 @@ def _compare(comp: Comparison, runs: dict[str, list[dict[str, Any]]]) -> dict[st
 def _print_table(results: dict[str, Any]) -> None:
     peers = results["peers"]
     print()
+    gen = results.get("codegen")
+    if gen is not None:
+        verdict = "target met" if gen["met"] else "TARGET MISSED"
+        print(
+            f"== codegen, {gen['actions']} actions: {gen['generate_s']:.2f} s "
+            f"(registration {gen['register_s']:.2f} s) (target < {gen['target_s']:g} s) {verdict}"
+        )
+        print()
     for comp in results["comparisons"]:
         print(f"== {comp['title']}")
         print(f"   {'peer':<42} {'req/s':>9} {'min':>9} {'max':>9} {'p50 ms':>8} {'p99 ms':>8}")
@@ -378,7 +420,7 @@ def _print_table(results: dict[str, Any]) -> None:
 def _measure(server: Server, settings: Settings, label: str, profile: set[str]) -> dict[str, Any]:
     """One measured wrk run (py-spy attached when the peer is in ``profile``)."""
     key = server.peer.key
-    if server.peer.uses_db:
+    if server.peer.inserts:
         prepare_database(truncate=True)
     spy = _start_profiler(server, settings) if key in profile else None
     result = wrk(server, settings.duration, settings)
@@ -395,7 +437,8 @@ def _measure(server: Server, settings: Settings, label: str, profile: set[str]) 
 
 
 def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, Any]:
-    """Start the servers, warm them up, measure every round; the results document.
+    """Time code generation, start the servers, warm them up, measure every round; the results
+    document.
 
     In every round each comparison measures its peers back to back, in an order rotated from
     round to round; a peer in two comparisons (the 1-action app) is measured in each.
@@ -403,9 +446,12 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
     comparisons = [c for c in COMPARISONS if c.key in groups]
     keys = list(dict.fromkeys(k for c in comparisons for k in c.peers))
     uses_db = any(PEERS[k].uses_db for k in keys)
-    pg_version = prepare_database() if uses_db else None
     started = dt.datetime.now(dt.UTC)
+    pg_version = prepare_database() if uses_db else None
+    if any(PEERS[k].signed_in for k in keys):
+        prepare_session()
     machine = _machine(pg_version)
+    generated = codegen(settings) if CODEGEN in groups else None
     servers: dict[str, Server] = {}
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {
         c.key: {k: [] for k in c.peers} for c in comparisons
@@ -417,7 +463,7 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
                 servers[key] = start_server(PEERS[key], settings, Path(tmp))
             for key in keys:
                 print(f"warm-up {key} ({settings.warmup}s)", flush=True)
-                if PEERS[key].uses_db:
+                if PEERS[key].inserts:
                     prepare_database(truncate=True)
                 wrk(servers[key], settings.warmup, settings)
             for rnd in range(settings.rounds):
@@ -450,7 +496,7 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
     from bench.servers.common import POOL_SIZE
 
     return {
-        "schema": 2,
+        "schema": 3,
         "quick": settings.quick,
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -472,6 +518,7 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
         },
         "machine": machine,
         "peers": peers,
+        "codegen": generated,
         "comparisons": [_compare(c, runs[c.key]) for c in comparisons],
     }
 
@@ -514,8 +561,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
     parser.add_argument(
         "--only",
-        default="noop,db,registry",
-        help="comparisons to run, comma-separated: noop, db, registry (default: all)",
+        default=",".join(ALL_GROUPS),
+        help=f"what to run, comma-separated: {', '.join(ALL_GROUPS)} (default: all)",
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server/wrk to CPUs")
     parser.add_argument(
@@ -532,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install -y wrk)")
     groups = [g.strip() for g in args.only.split(",") if g.strip()]
-    unknown = set(groups) - {c.key for c in COMPARISONS}
+    unknown = set(groups) - set(ALL_GROUPS)
     if unknown:
         parser.error(f"unknown comparison(s): {', '.join(sorted(unknown))}")
     profile = {p.strip() for p in args.profile.split(",") if p.strip()}
@@ -554,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(msgspec.json.format(msgspec.json.encode(results), indent=2) + b"\n")
     print(f"results: {output}")
-    if not args.quick and not args.no_docs and set(groups) == {c.key for c in COMPARISONS}:
+    if not args.quick and not args.no_docs and set(groups) == set(ALL_GROUPS):
         from bench.report import render
 
         for path in render(results):

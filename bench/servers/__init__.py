@@ -5,7 +5,12 @@
 ``noop_post``            a Litestar ``@post`` route taking a msgspec Struct
 ``noop_asgi``            a Litestar ``@asgi`` handler decoding/encoding by hand
 ``registry_10k``         ``add`` through ``POST /_action`` among 10,000 actions
-``db_authstage``         an action inserting one row through Piccolo (PostgreSQL)
+``db_authstage``         an action inserting one row through Piccolo's ORM (PostgreSQL)
+``db_authstage_sql``     an action inserting it with hand-written SQL through Piccolo
 ``db_raw``               a Litestar ``@post`` route inserting it through raw asyncpg
+``auth_authstage``       an action requiring a signed-in user (``AuthConfig``)
+``auth_post``            a Litestar ``@post`` route reading the same session by hand
 =======================  ==========================================================
+
+``sessions`` holds what the two signed-in peers share (the bench user and its session).
 """

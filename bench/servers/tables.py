@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns import Integer, Varchar
 from piccolo.table import Table
 
-__all__ = ["INSERT_SQL", "BenchRow", "create_table_ddl"]
+__all__ = ["INSERT_SQL", "INSERT_SQL_PICCOLO", "BenchRow", "create_table_ddl"]
 
 
 class BenchRow(Table, tablename="authstage_bench_row"):
@@ -20,6 +20,9 @@ class BenchRow(Table, tablename="authstage_bench_row"):
 INSERT_SQL = (
     'INSERT INTO "authstage_bench_row" ("id","name","value") VALUES (DEFAULT,$1,$2) RETURNING "id"'
 )
+
+#: The same statement written for ``BenchRow.raw(...)`` (Piccolo numbers the ``{}``: $1, $2).
+INSERT_SQL_PICCOLO = INSERT_SQL.replace("$1", "{}").replace("$2", "{}")
 
 
 def create_table_ddl() -> list[str]:
