@@ -26,6 +26,17 @@ from authstage.auth.tables import Session, User
 __all__ = ["SessionInfo", "SessionManager", "UserInfo", "hash_token"]
 
 
+#: The one query of a session lookup, written once. Piccolo's query builder rebuilds a joined
+#: select on every call (about 1 ms of CPU here), on the path of every signed-in request; this
+#: is the SELECT ``Session.select(..., *Session.user.all_columns())`` makes, without the rebuild.
+_LOOKUP_SQL = (
+    "SELECT s.id, s.created_at, s.expires_at, s.last_seen_at, u.id AS user_id, u.email, u.name,"
+    " u.role, u.avatar, u.bio, u.website"
+    " FROM authstage_session AS s JOIN authstage_user AS u"
+    ' ON u.id = s."user" WHERE s.token_hash = {}'
+)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -106,17 +117,8 @@ class SessionManager:
         """The live session of ``token`` with its user, in one query; None if there is none."""
         if not token or len(token) > 128:
             return None
-        row = await (
-            Session.select(
-                Session.id,
-                Session.created_at,
-                Session.expires_at,
-                Session.last_seen_at,
-                *Session.user.all_columns(exclude=[Session.user.password_hash]),
-            )
-            .where(Session.token_hash == hash_token(token))
-            .first()
-        )
+        rows = await Session.raw(_LOOKUP_SQL, hash_token(token))
+        row = rows[0] if rows else None
         if row is None:
             return None
         now = _now()
@@ -124,13 +126,13 @@ class SessionManager:
         if expires <= now or created + self.absolute <= now:
             return None
         user = UserInfo(
-            id=row["user.id"],
-            email=row["user.email"],
-            name=row["user.name"],
-            role=row["user.role"],
-            avatar=row["user.avatar"],
-            bio=row["user.bio"] or "",
-            website=row["user.website"],
+            id=row["user_id"],
+            email=row["email"],
+            name=row["name"],
+            role=row["role"],
+            avatar=row["avatar"],
+            bio=row["bio"] or "",
+            website=row["website"],
         )
         return SessionInfo(
             id=row["id"],
