@@ -45,7 +45,8 @@ def test_actions_prints_one_row_per_action(capsys: pytest.CaptureFixture[str]) -
         assert registry.ids[name][0] in line
         access = line.split()[2]
         assert access == ("public" if spec.public else "role:admin" if spec.roles else "auth")
-        assert line.endswith("1 MiB")
+        limit = spec.max_body_size or 1 << 20
+        assert line.endswith(cli._size_text(limit))
     assert "limit: int = 20" in rows["actions.notes.list_notes"]
     assert "data: NewNote" in rows["actions.notes.create_note"]
     assert "note_id: int" in rows["actions.notes.get_note"]
