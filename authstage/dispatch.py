@@ -12,7 +12,9 @@ Read ``ActionEndpoint.__call__`` top to bottom; each numbered step is one line o
 7. encode         the return annotation is the wire type (encoding.py); no-JS forms get 303
 
 Every failure is an ``ActionError`` turned into the envelope with its status; anything else is
-INTERNAL with a digest. Nothing runs before steps 1-5 have passed. A request with the
+INTERNAL with a digest. Nothing runs before steps 1-5 have passed. The reply is sent only after
+the request context is reset (``Outbox``), so nothing the server schedules while sending keeps
+the request's objects alive. A request with the
 ``Authstage-Batch`` header carries several calls, each taking steps 2-7 (batch.py).
 """
 
