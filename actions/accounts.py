@@ -11,9 +11,9 @@ from __future__ import annotations
 import msgspec
 
 from actions.schemas import ChangePasswordIn, LoginIn, ProfileIn, SessionOut, SignupIn, UserOut
-from authstage import Conflict, ValidationFailed, action, delete_cookie, redirect, revalidate_path
+from authstage import ValidationFailed, action, delete_cookie, redirect, revalidate_path
 from authstage.auth import Session, User, ensure_owner, require_user, sign_in, sign_out
-from authstage.auth.accounts import normalize_email
+from authstage.auth.accounts import create_user, normalize_email
 from authstage.auth.config import Auth
 from authstage.auth.current import auth_runtime
 from authstage.auth.sessions import hash_token
@@ -46,17 +46,9 @@ async def signup(data: SignupIn) -> None:
     """Create an account, sign it in and go to the dashboard."""
     auth = _auth()
     await auth.limiter.hit(auth.config.signup_ip_limit, "signup-ip", context().client_ip())
-    email = normalize_email(data.email)
-    if await User.exists().where(User.email == email):
-        raise Conflict(
-            "That email is already registered", field_errors={"email": ["Already registered"]}
-        )
-    password_hash = await auth.hasher.hash(data.password)
     # A concurrent signup with the same email fails on the unique index: CONFLICT on "email".
-    rows = await User.insert(
-        User(email=email, name=data.name.strip(), password_hash=password_hash)
-    ).returning(User.id)
-    await sign_in(rows[0]["id"])
+    user_id = await create_user(data.email, data.name, data.password, hasher=auth.hasher)
+    await sign_in(user_id)
     redirect("/dashboard")
 
 
