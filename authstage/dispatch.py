@@ -262,10 +262,11 @@ class ActionEndpoint:
         """Step 4: deny anonymous callers unless public, then the configured guards.
 
         Public actions skip the authenticator (no session query on the no-auth path); one that
-        wants the user still gets it lazily through ``get_session()``.
+        wants the user still gets it lazily through ``get_session()``. A principal already on
+        the context (the test caller's) is kept.
         """
         authenticate = self.config.authenticate
-        if authenticate is not None and (not spec.public or spec.roles):
+        if authenticate is not None and ctx.principal is None and (not spec.public or spec.roles):
             ctx.principal = await authenticate(ctx)
         if not spec.public and ctx.principal is None:
             raise Unauthorized("Sign in to do this")

@@ -106,15 +106,11 @@ class ActionCaller:
         token = current_var.set(ctx)
         try:
             ctx.action = spec.name
-            config = self.endpoint.config if self.endpoint else None
-            if self.principal is not None:
-                ctx.principal = self.principal
-            elif config is not None and config.authenticate is not None:
-                ctx.principal = await config.authenticate(ctx)
-            if not spec.public and ctx.principal is None:
+            ctx.principal = self.principal
+            if self.endpoint is not None:  # the endpoint's own step 4
+                await self.endpoint.guard(ctx, spec)
+            elif not spec.public and ctx.principal is None:
                 raise Unauthorized("Sign in to do this")
-            for guard in config.guards if config else ():
-                await guard(ctx, spec)
             names = [p.name for p in sig.params]
             raw = {**dict(zip(names, args, strict=False)), **kwargs}
             builtins = msgspec.to_builtins(raw)
