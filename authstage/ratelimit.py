@@ -15,7 +15,7 @@ import math
 import os
 import time
 from inspect import isawaitable
-from typing import Any
+from typing import Any, NoReturn
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -73,23 +73,24 @@ class RateLimiter:
                 raise ConfigurationError(f"bad rate limit {text!r}: {exc}") from exc
         return item
 
-    async def _retry_after(self, item: RateLimitItem, keys: tuple[str, ...]) -> int:
+    async def _refuse(
+        self, item: RateLimitItem, keys: tuple[str, ...], message: str | None
+    ) -> NoReturn:
         stats = await self._strategy.get_window_stats(item, *keys)
-        return max(1, math.ceil(stats.reset_time - time.time()))
+        retry = max(1, math.ceil(stats.reset_time - time.time()))
+        raise RateLimited(message or "Too many attempts; try again later", retry_after=retry)
 
     async def hit(self, rule: str, *keys: str, message: str | None = None) -> None:
         """Count one event; raise ``RateLimited`` if it is over ``rule``."""
         item = self.rule(rule)
         if not await self._strategy.hit(item, *keys):
-            retry = await self._retry_after(item, keys)
-            raise RateLimited(message or "Too many attempts; try again later", retry_after=retry)
+            await self._refuse(item, keys, message)
 
     async def check(self, rule: str, *keys: str, message: str | None = None) -> None:
         """Raise ``RateLimited`` if ``rule`` is exhausted, without counting an event."""
         item = self.rule(rule)
         if not await self._strategy.test(item, *keys):
-            retry = await self._retry_after(item, keys)
-            raise RateLimited(message or "Too many attempts; try again later", retry_after=retry)
+            await self._refuse(item, keys, message)
 
     async def close(self) -> None:
         """Release the storage's connections (Redis); called at app shutdown."""
