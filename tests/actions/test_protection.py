@@ -105,17 +105,24 @@ async def test_anonymous_admin_call_is_401(actions: ActionClient) -> None:
     assert (await actions.call(admin.list_users)).status_code == 401
 
 
-async def test_one_session_query_per_request(actions: ActionClient, monkeypatch: Any) -> None:
-    await signup(actions)
+@pytest.fixture
+def queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL statement the database engine runs from here on."""
     engine = type(User._meta.db)
-    queries: list[str] = []
+    seen: list[str] = []
     run = engine.run_querystring
 
     async def counting(self: Any, querystring: Any, in_pool: bool = True) -> Any:
-        queries.append(str(querystring))
+        seen.append(str(querystring))
         return await run(self, querystring, in_pool=in_pool)
 
     monkeypatch.setattr(engine, "run_querystring", counting)
+    return seen
+
+
+async def test_one_session_query_per_request(actions: ActionClient, queries: list[str]) -> None:
+    await signup(actions)
+    queries.clear()
     # update_profile calls require_user() itself after the authenticator already resolved
     # the session; the profile page's guard, handler and take_outcome() share one lookup too.
     await actions.call(accounts.update_profile, data={"name": "Ada Two"})
@@ -129,18 +136,10 @@ async def test_one_session_query_per_request(actions: ActionClient, monkeypatch:
 
 
 async def test_public_actions_do_not_query_sessions(
-    actions: ActionClient, monkeypatch: Any
+    actions: ActionClient, queries: list[str]
 ) -> None:
     await signup(actions)
-    engine = type(User._meta.db)
-    queries: list[str] = []
-    run = engine.run_querystring
-
-    async def counting(self: Any, querystring: Any, in_pool: bool = True) -> Any:
-        queries.append(str(querystring))
-        return await run(self, querystring, in_pool=in_pool)
-
-    monkeypatch.setattr(engine, "run_querystring", counting)
+    queries.clear()
     await actions.call(notes.list_notes)
     assert not [q for q in queries if "authstage_session" in q]
 
