@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from litestar import Litestar
 from piccolo.engine.postgres import PostgresEngine
 
@@ -9,7 +12,7 @@ from authstage import AuthstageConfig, AuthstagePlugin, action
 from bench.servers.common import DSN, POOL_SIZE, SECRET, Int32, Name
 from bench.servers.tables import BenchRow
 
-__all__ = ["create_app", "insert_row"]
+__all__ = ["create_app", "insert_row", "piccolo_action_app"]
 
 
 @action(public=True, name="bench.insert_row")
@@ -20,8 +23,8 @@ async def insert_row(name: Name, value: Int32) -> int:
     return new_id
 
 
-def create_app() -> Litestar:
-    """The action app; the table is created and the pool opened at startup."""
+def piccolo_action_app(fn: Callable[..., Any]) -> Litestar:
+    """An app serving the action ``fn``; the table is created and the pool opened at startup."""
     engine = PostgresEngine(config={"dsn": DSN})
     BenchRow._meta.db = engine
 
@@ -32,5 +35,10 @@ def create_app() -> Litestar:
     async def shutdown() -> None:
         await engine.close_connection_pool()
 
-    plugin = AuthstagePlugin(AuthstageConfig(actions=[insert_row], secret=SECRET))
+    plugin = AuthstagePlugin(AuthstageConfig(actions=[fn], secret=SECRET))
     return Litestar(plugins=[plugin], on_startup=[startup], on_shutdown=[shutdown])
+
+
+def create_app() -> Litestar:
+    """The ORM action's app."""
+    return piccolo_action_app(insert_row)

@@ -7,10 +7,10 @@ sends the statement through the same pooled ``PostgresEngine`` as the ORM peer.
 from __future__ import annotations
 
 from litestar import Litestar
-from piccolo.engine.postgres import PostgresEngine
 
-from authstage import AuthstageConfig, AuthstagePlugin, action
-from bench.servers.common import DSN, POOL_SIZE, SECRET, Int32, Name
+from authstage import action
+from bench.servers.common import Int32, Name
+from bench.servers.db_authstage import piccolo_action_app
 from bench.servers.tables import INSERT_SQL_PICCOLO, BenchRow
 
 __all__ = ["create_app", "insert_row_sql"]
@@ -25,16 +25,5 @@ async def insert_row_sql(name: Name, value: Int32) -> int:
 
 
 def create_app() -> Litestar:
-    """The action app; the table is created and the pool opened at startup."""
-    engine = PostgresEngine(config={"dsn": DSN})
-    BenchRow._meta.db = engine
-
-    async def startup() -> None:
-        await BenchRow.create_table(if_not_exists=True)
-        await engine.start_connection_pool(min_size=POOL_SIZE, max_size=POOL_SIZE)
-
-    async def shutdown() -> None:
-        await engine.close_connection_pool()
-
-    plugin = AuthstagePlugin(AuthstageConfig(actions=[insert_row_sql], secret=SECRET))
-    return Litestar(plugins=[plugin], on_startup=[startup], on_shutdown=[shutdown])
+    """The raw-SQL action's app, set up exactly as the ORM peer's."""
+    return piccolo_action_app(insert_row_sql)
