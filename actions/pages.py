@@ -2,35 +2,43 @@
 
 ``/login`` and ``/signup`` show the outcome of the last post (errors next to their inputs, the
 values typed, never the password). ``/dashboard`` and ``/profile`` need a signed-in user and
-send everyone else to ``/login``; ``GET /api/user`` is the seeds' protected JSON route (401).
+send everyone else to ``/login?next=<the page>``; the login form carries ``next`` in a hidden
+field (only a same-origin path, checked by ``safe_target``), and a visitor already signed in is
+sent straight there. ``GET /api/user`` is the seeds' protected JSON route (401).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from actions.schemas import UserOut
 from authstage import take_outcome
 from authstage.auth import current_user, login_required, require_user, user_required
 from authstage.auth.tables import Session
+from authstage.navigation import safe_target
 
 __all__ = ["api_user", "dashboard", "login_page", "profile_page", "signup_page"]
 
 
-async def _form_page(template: str) -> Template | Redirect:
+async def _form_page(template: str, next_path: str = "") -> Template | Redirect:
+    target = safe_target(next_path) or ""
     if await current_user() is not None:
-        return Redirect("/dashboard", status_code=303)
-    return Template(template_name=template, context={"outcome": await take_outcome()})
+        return Redirect(target or "/dashboard", status_code=303)
+    context = {"outcome": await take_outcome(), "next": target}
+    return Template(template_name=template, context=context)
 
 
 @get("/login", name="login")
-async def login_page() -> Template | Redirect:
-    """The login form."""
-    return await _form_page("login.html")
+async def login_page(
+    next_path: Annotated[str, QueryParameter(name="next")] = "",
+) -> Template | Redirect:
+    """The login form, going on to ``next`` once signed in."""
+    return await _form_page("login.html", next_path)
 
 
 @get("/signup", name="signup")

@@ -58,7 +58,15 @@ async def login_required(
     """Pages: send signed-out visitors to the login page, remembering where they were going."""
     context_for(connection)
     if await get_session() is None:
-        raise LoginRequired(connection.url.path)
+        raise LoginRequired(_asked_for(connection))
+
+
+def _asked_for(connection: Connection) -> str:
+    """The path and query the visitor asked for, percent-encoded as the browser sent them."""
+    raw = connection.scope.get("raw_path")  # some clients (httpx's ASGI transport) add the query
+    path = raw.partition(b"?")[0].decode("latin-1") if raw else quote(connection.scope["path"])
+    query = connection.scope.get("query_string", b"").decode("latin-1")
+    return f"{path}?{query}" if query else path
 
 
 async def user_required(
@@ -87,7 +95,8 @@ def role_required(*roles: str) -> Guard:
 def _to_login(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[Any]:
     auth = auth_runtime(context_for(request))
     login = auth.config.login_url if auth is not None else "/login"
-    return Redirect(f"{login}?next={quote(exc.next_path, safe='/')}", status_code=303)
+    joiner = "&" if "?" in login else "?"
+    return Redirect(f"{login}{joiner}next={quote(exc.next_path, safe='/')}", status_code=303)
 
 
 def _unauthorized(_: Request[Any, Any, Any], __: RouteUnauthorized) -> Response[Any]:
