@@ -1,7 +1,9 @@
 """The app's pages: HTML forms posting to ``/_action`` (they work without JavaScript).
 
 ``/login`` and ``/signup`` show the outcome of the last post (errors next to their inputs, the
-values typed, never the password). ``/dashboard`` and ``/profile`` need a signed-in user and
+values typed, never the password). Templates get ``outcomes`` and each form asks for its own
+(``outcomes.for_action(...)``), so on ``/profile`` a failed password change leaves the profile
+form showing the saved profile. ``/dashboard`` and ``/profile`` need a signed-in user and
 send everyone else to ``/login?next=<the page>``; the login form carries ``next`` in a hidden
 field (only a same-origin path, checked by ``safe_target``), and a visitor already signed in is
 sent straight there. ``GET /api/user`` is the seeds' protected JSON route (401).
@@ -29,7 +31,7 @@ async def _form_page(template: str, next_path: str = "") -> Template | Redirect:
     target = safe_target(next_path) or ""
     if await current_user() is not None:
         return Redirect(target or "/dashboard", status_code=303)
-    context = {"outcome": await take_outcome(), "next": target}
+    context = {"outcomes": await take_outcome(), "next": target}
     return Template(template_name=template, context=context)
 
 
@@ -55,12 +57,12 @@ async def dashboard() -> Template:
 
 @get("/profile", name="profile", guards=[login_required])
 async def profile_page() -> Template:
-    """Profile, password and devices."""
+    """Profile, password, devices and account deletion: one form each (one per device)."""
     user = await require_user()
     sessions = await Session.select(Session.id, Session.created_at, Session.user_agent).where(
         Session.user == user.id
     )
-    context: dict[str, Any] = {"user": user, "sessions": sessions, "outcome": await take_outcome()}
+    context: dict[str, Any] = {"user": user, "sessions": sessions, "outcomes": await take_outcome()}
     return Template(template_name="profile.html", context=context)
 
 
