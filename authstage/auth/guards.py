@@ -4,6 +4,8 @@
     @get("/api/user", guards=[user_required])       # signed out: 401 {"error": "Unauthorized"}
     @get("/admin", guards=[role_required("admin")]) # signed out: 401; another role: 403
 
+``next`` is the path and query asked for, percent-encoded (``/notes?page=2`` gives
+``next=/notes%3Fpage%3D2``); the login page checks it with ``safe_target`` like any redirect.
 Guards are plain callables as Litestar expects; they share the request's memoized session with
 the handler, so a guarded page that also calls ``current_user()`` still costs one query.
 """
