@@ -12,7 +12,8 @@ the no-JS form's way back to its Referer (noscript.py) and the login page's ``ne
 percent-encodes the target (UTF-8, RFC 3986), so ``/€`` is sent as ``/%E2%82%AC``: a
 ``Location`` header is Latin-1 on the wire, and the envelope then carries the same value.
 Reserved characters and existing ``%XX`` escapes are kept, so encoding twice changes nothing.
-``urllib.parse.quote`` does the encoding; only a lone ``%`` needs a regex first.
+``urllib.parse.quote`` does the encoding; only a lone ``%`` needs a regex first. Cost: a few
+string scans per redirect, microseconds, never on a call that does not redirect.
 
 Revalidation records paths and tags; after the action succeeds the server tells its
 revalidation listeners (cache invalidation, on every instance) and the response tells the client.

@@ -11,8 +11,10 @@ must not blank the profile form beside it. ``take_outcome()`` returns ``Outcomes
 each form asks for its own (``outcomes.for_action(change_password)``); every other form gets
 None and renders the page's current data. Two forms of one action on a page (a delete button
 per row) tell theirs apart by a form key, the ``_form`` field (``action_fields(fn, form=key)``,
-``bound.form_fields(form=key)``), which travels among the submitted values. ``take_outcome()``
-is memoized per request, so a layout and its page may both ask.
+``bound.form_fields(form=key)``); it travels among the submitted values and the ``Outcome``
+moves it to ``form``. ``take_outcome()`` is memoized per request, so a layout and its page may
+both ask. Cost: one store read and delete for a render that carries the cookie, nothing for
+one that does not; matching a form is a string comparison.
 """
 
 from __future__ import annotations

@@ -104,3 +104,12 @@ async def test_signed_in_users_go_straight_to_a_safe_next(actions: ActionClient)
             "/login", params={"next": given}, follow_redirects=False
         )
         assert (response.status_code, response.headers["location"]) == (303, landed)
+
+
+async def test_failed_login_form_keeps_next_for_the_next_try(actions: ActionClient) -> None:
+    fields = {"email": "ada@example.com", "password": "guessing-wrong", "next": "/profile"}
+    response = await actions.form(accounts.login, fields, referer=f"{BASE}/login?next=%2Fprofile")
+    assert response.headers["location"] == "/login?next=%2Fprofile"
+    page = await actions.client.get(response.headers["location"])
+    assert "Invalid email or password" in page.text
+    assert '<input type="hidden" name="next" value="/profile">' in page.text
