@@ -1,6 +1,7 @@
 """Account actions: sign up, log in and out, passwords, profile, sessions, deleting the account.
 
-Signup and login set the session cookie and redirect to ``/dashboard`` (as in the seeds). Login
+Signup and login set the session cookie and redirect to ``/dashboard`` (as in the seeds), login
+to its ``next`` page instead when that is a same-origin path (the rules of ``redirect()``). Login
 is throttled per IP (every attempt) and per email (failures only, so nobody can lock a user out
 by guessing once), runs the same path whether or not the email exists (a dummy argon2
 verification), and answers the same message either way.
@@ -54,7 +55,8 @@ async def signup(data: SignupIn) -> None:
 
 @action(public=True)
 async def login(data: LoginIn) -> None:
-    """Sign in with email and password and go to the dashboard."""
+    """Sign in with email and password and go to ``data.next`` (a same-origin path) or the
+    dashboard."""
     auth = _auth()
     limits = auth.config
     email = normalize_email(data.email)
@@ -69,7 +71,7 @@ async def login(data: LoginIn) -> None:
     if verified.new_hash is not None:  # the hashing parameters changed since it was stored
         await User.update({User.password_hash: verified.new_hash}).where(User.id == user_id)
     await sign_in(user_id)
-    redirect("/dashboard")
+    redirect(data.next, fallback="/dashboard")
 
 
 @action

@@ -1,36 +1,46 @@
 """The app's pages: HTML forms posting to ``/_action`` (they work without JavaScript).
 
 ``/login`` and ``/signup`` show the outcome of the last post (errors next to their inputs, the
-values typed, never the password). ``/dashboard`` and ``/profile`` need a signed-in user and
-send everyone else to ``/login``; ``GET /api/user`` is the seeds' protected JSON route (401).
+values typed, never the password). Templates get ``outcomes`` and each form asks for its own
+(``outcomes.for_action(...)``), so on ``/profile`` a failed password change leaves the profile
+form showing the saved profile. ``/dashboard`` and ``/profile`` need a signed-in user and
+send everyone else to ``/login?next=<the page>``; the login form carries ``next`` in a hidden
+field (only a same-origin path, checked by ``safe_target``), and a visitor already signed in is
+sent straight there. ``GET /api/user`` is the seeds' protected JSON route (401).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from actions.schemas import UserOut
 from authstage import take_outcome
 from authstage.auth import current_user, login_required, require_user, user_required
 from authstage.auth.tables import Session
+from authstage.navigation import safe_target
 
 __all__ = ["api_user", "dashboard", "login_page", "profile_page", "signup_page"]
 
 
-async def _form_page(template: str) -> Template | Redirect:
+async def _form_page(template: str, next_path: str = "") -> Template | Redirect:
+    target = safe_target(next_path) or ""
     if await current_user() is not None:
-        return Redirect("/dashboard", status_code=303)
-    return Template(template_name=template, context={"outcome": await take_outcome()})
+        return Redirect(target or "/dashboard", status_code=303)
+    context = {"outcomes": await take_outcome(), "next": target}
+    return Template(template_name=template, context=context)
 
 
 @get("/login", name="login")
-async def login_page() -> Template | Redirect:
-    """The login form."""
-    return await _form_page("login.html")
+async def login_page(
+    next_path: Annotated[str, QueryParameter(name="next")] = "",
+) -> Template | Redirect:
+    """The login form, going on to ``next`` once signed in."""
+    return await _form_page("login.html", next_path)
 
 
 @get("/signup", name="signup")
@@ -47,12 +57,12 @@ async def dashboard() -> Template:
 
 @get("/profile", name="profile", guards=[login_required])
 async def profile_page() -> Template:
-    """Profile, password and devices."""
+    """Profile, password, devices and account deletion: one form each (one per device)."""
     user = await require_user()
     sessions = await Session.select(Session.id, Session.created_at, Session.user_agent).where(
         Session.user == user.id
     )
-    context: dict[str, Any] = {"user": user, "sessions": sessions, "outcome": await take_outcome()}
+    context: dict[str, Any] = {"user": user, "sessions": sessions, "outcomes": await take_outcome()}
     return Template(template_name="profile.html", context=context)
 
 

@@ -45,10 +45,14 @@ class SignupIn(msgspec.Struct):
 
 
 class LoginIn(msgspec.Struct):
-    """Credentials."""
+    """Credentials, and where to go once signed in."""
 
     email: Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
     password: AnyPassword
+    #: The page that sent the visitor to log in (``/login?next=...``). Any value is accepted
+    #: here: one that is not a same-origin path (or is longer than a redirect may be) lands on
+    #: the dashboard instead of failing the login; the body limit bounds its size.
+    next: str = ""
 
 
 class ChangePasswordIn(msgspec.Struct):

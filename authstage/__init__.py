@@ -36,7 +36,7 @@ from authstage.errors import (
 )
 from authstage.memo import request_cache
 from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
-from authstage.outcome import Outcome, take_outcome
+from authstage.outcome import Outcome, Outcomes, take_outcome
 from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
@@ -56,6 +56,7 @@ __all__ = [
     "MethodNotAllowed",
     "NotFound",
     "Outcome",
+    "Outcomes",
     "PayloadTooLarge",
     "RateLimited",
     "RegistrationError",

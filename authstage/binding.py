@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from authstage.errors import BadRequest
 from authstage.registry import Registry, spec_of
 
-__all__ = ["Binder", "BoundAction"]
+__all__ = ["Binder", "BoundAction", "hidden_inputs"]
 
 _VERSION = b"\x01"
 _NONCE = 12
@@ -63,13 +63,26 @@ class BoundAction:
     action_id: str
     token: str
 
-    def form_fields(self) -> Markup:
-        """Hidden inputs carrying the action ID and the bound token, for an HTML form."""
-        # Both values are escaped; Markup only marks the joined result as safe HTML.
-        return Markup(  # noqa: S704
-            f'<input type="hidden" name="_action" value="{escape(self.action_id)}">'
-            f'<input type="hidden" name="_bound" value="{escape(self.token)}">'
+    def form_fields(self, form: str | int | None = None) -> Markup:
+        """Hidden inputs carrying the action ID and the bound token, for an HTML form.
+
+        Args:
+            form: a key telling this form's no-JS outcome from that of other forms of the
+                same action on the page (one per row): ``outcomes.for_action(fn, form=key)``.
+        """
+        return hidden_inputs(_action=self.action_id, _bound=self.token, _form=form)
+
+
+def hidden_inputs(**fields: str | int | None) -> Markup:
+    """``<input type="hidden">`` elements for the fields that have a value."""
+    # Names and values are escaped; Markup only marks the joined result as safe HTML.
+    return Markup(  # noqa: S704
+        "".join(
+            f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+            for name, value in fields.items()
+            if value is not None
         )
+    )
 
 
 class Binder:

@@ -32,7 +32,7 @@ from multipart import (
 )
 
 from authstage.errors import BadRequest, PayloadTooLarge
-from authstage.params import ActionSignature
+from authstage.params import FORM_FIELD, ActionSignature
 from authstage.uploads import UploadedFile
 
 __all__ = ["Form", "form_arguments", "parse_form", "submitted_values"]
@@ -194,11 +194,13 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
 
 
 def submitted_values(form: Form) -> dict[str, str | list[str]]:
-    """The values to show again after a failed post: no passwords, files or protocol fields."""
+    """The values to show again after a failed post: no passwords, files or protocol fields
+    (except the form key, which tells the page which form they belong to)."""
     out: dict[str, str | list[str]] = {}
     for key, values in form.fields.items():
         lowered = key.lower()
-        if key.startswith("_") or any(word in lowered for word in _SECRET_WORDS):
+        protocol = key.startswith("_") and key != FORM_FIELD
+        if protocol or any(word in lowered for word in _SECRET_WORDS):
             continue
         out[key] = values[0] if len(values) == 1 else values
     return out

@@ -8,7 +8,7 @@ Jinja) asks for an action's ID, the hidden inputs a no-JS form needs, or a bound
       ...
     </form>
     <form method="post" action="/_action">
-      {{ bind(delete_post, post.id, session=True).form_fields() }}
+      {{ bind(delete_post, post.id, session=True).form_fields(form=post.id) }}
       <button>Delete</button>
     </form>
 
@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from authstage.binding import BoundAction
+from authstage.binding import BoundAction, hidden_inputs
 from authstage.context import context
 
 if TYPE_CHECKING:
@@ -45,10 +45,14 @@ def action_id(fn: Callable[..., Any] | str) -> str:
     return endpoint().registry.id_of(fn)
 
 
-def action_fields(fn: Callable[..., Any] | str) -> Markup:
-    """The hidden ``_action`` input naming ``fn``, for a form posted without JavaScript."""
-    # The ID is hex, and escaped anyway; Markup marks the whole input as safe HTML.
-    return Markup(f'<input type="hidden" name="_action" value="{escape(action_id(fn))}">')  # noqa: S704
+def action_fields(fn: Callable[..., Any] | str, form: str | int | None = None) -> Markup:
+    """The hidden ``_action`` input naming ``fn``, for a form posted without JavaScript.
+
+    Args:
+        form: a key telling this form's no-JS outcome from that of other forms of the same
+            action on the page: ``outcomes.for_action(fn, form=key)`` (outcome.py).
+    """
+    return hidden_inputs(_action=action_id(fn), _form=form)
 
 
 def bind(

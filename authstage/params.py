@@ -24,10 +24,12 @@ import msgspec.inspect as mi
 from authstage.errors import RegistrationError
 from authstage.uploads import UploadedFile
 
-__all__ = ["RESERVED_NAMES", "ActionSignature", "Param", "ResultTypeError"]
+__all__ = ["FORM_FIELD", "RESERVED_NAMES", "ActionSignature", "Param", "ResultTypeError"]
 
+#: The optional form key: ties a no-JS outcome to one form of an action on a page (outcome.py).
+FORM_FIELD = "_form"
 #: Form fields the protocol uses itself; no parameter may take these names.
-RESERVED_NAMES = frozenset({"_action", "_bound", "_args", "_manifest"})
+RESERVED_NAMES = frozenset({"_action", "_bound", "_args", "_manifest", FORM_FIELD})
 
 _encoder = msgspec.json.Encoder()
 

@@ -4,6 +4,8 @@
     @get("/api/user", guards=[user_required])       # signed out: 401 {"error": "Unauthorized"}
     @get("/admin", guards=[role_required("admin")]) # signed out: 401; another role: 403
 
+``next`` is the path and query asked for, percent-encoded (``/notes?page=2`` gives
+``next=/notes%3Fpage%3D2``); the login page checks it with ``safe_target`` like any redirect.
 Guards are plain callables as Litestar expects; they share the request's memoized session with
 the handler, so a guarded page that also calls ``current_user()`` still costs one query.
 """
@@ -58,7 +60,15 @@ async def login_required(
     """Pages: send signed-out visitors to the login page, remembering where they were going."""
     context_for(connection)
     if await get_session() is None:
-        raise LoginRequired(connection.url.path)
+        raise LoginRequired(_asked_for(connection))
+
+
+def _asked_for(connection: Connection) -> str:
+    """The path and query the visitor asked for, percent-encoded as the browser sent them."""
+    raw = connection.scope.get("raw_path")  # some clients (httpx's ASGI transport) add the query
+    path = raw.partition(b"?")[0].decode("latin-1") if raw else quote(connection.scope["path"])
+    query = connection.scope.get("query_string", b"").decode("latin-1")
+    return f"{path}?{query}" if query else path
 
 
 async def user_required(
@@ -87,7 +97,8 @@ def role_required(*roles: str) -> Guard:
 def _to_login(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[Any]:
     auth = auth_runtime(context_for(request))
     login = auth.config.login_url if auth is not None else "/login"
-    return Redirect(f"{login}?next={quote(exc.next_path, safe='/')}", status_code=303)
+    joiner = "&" if "?" in login else "?"
+    return Redirect(f"{login}{joiner}next={quote(exc.next_path, safe='/')}", status_code=303)
 
 
 def _unauthorized(_: Request[Any, Any, Any], __: RouteUnauthorized) -> Response[Any]:

@@ -9,6 +9,8 @@ from authstage.auth import Session, User
 from authstage.testing import ActionClient
 from tests.actions.conftest import PASSWORD, db, error_of, login, session_of, set_session, signup
 
+BASE = "http://testserver.local"
+
 
 async def test_signup_sets_the_session_and_redirects(actions: ActionClient) -> None:
     response = await signup(actions)
@@ -172,3 +174,52 @@ async def test_delete_account(actions: ActionClient) -> None:
     response = await actions.call(accounts.delete_account, password=PASSWORD)
     assert response.json()["redirect"] == "/"
     assert await db(User.count()) == 0 and await db(Session.count()) == 0
+
+
+#: ``next`` values that must not take a signed-in user anywhere but the dashboard.
+HOSTILE_NEXT = [
+    "//evil.com",
+    "https://evil.com",
+    "/\\evil.com",
+    "javascript:alert(1)",
+    "/x\r\nSet-Cookie: a=b",
+    "/%2F%2Fevil.com",
+    "/" + "a" * 10_000,
+]
+GOOD_NEXT = [("/profile", "/profile"), ("/notes?tab=2&q=caf\u00e9", "/notes?tab=2&q=caf%C3%A9")]
+
+
+async def test_js_login_goes_to_a_same_origin_next(actions: ActionClient) -> None:
+    await signup(actions)
+    for given, landed in GOOD_NEXT:
+        data = {"email": "ada@example.com", "password": PASSWORD, "next": given}
+        response = await actions.call(accounts.login, data=data)
+        assert response.json()["redirect"] == landed
+
+
+async def test_js_login_with_a_hostile_next_lands_on_the_dashboard(actions: ActionClient) -> None:
+    await signup(actions)
+    for given in HOSTILE_NEXT:
+        data = {"email": "ada@example.com", "password": PASSWORD, "next": given}
+        response = await actions.call(accounts.login, data=data)
+        assert response.status_code == 200, given
+        assert response.json()["redirect"] == "/dashboard", given
+
+
+async def test_no_js_login_goes_to_a_same_origin_next(actions: ActionClient) -> None:
+    await signup(actions)
+    for given, landed in GOOD_NEXT:
+        fields = {"email": "ada@example.com", "password": PASSWORD, "next": given}
+        response = await actions.form(accounts.login, fields, referer=f"{BASE}/login")
+        assert (response.status_code, response.headers["location"]) == (303, landed)
+
+
+async def test_no_js_login_with_a_hostile_next_lands_on_the_dashboard(
+    actions: ActionClient,
+) -> None:
+    await signup(actions)
+    for given in HOSTILE_NEXT:
+        fields = {"email": "ada@example.com", "password": PASSWORD, "next": given}
+        response = await actions.form(accounts.login, fields, referer=f"{BASE}/login")
+        assert response.status_code == 303, given
+        assert response.headers["location"] == "/dashboard", given

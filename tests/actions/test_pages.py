@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions import accounts
 from authstage.testing import ActionClient
-from tests.actions.conftest import PASSWORD, signup
+from tests.actions.conftest import PASSWORD, set_session, signup
 
 BASE = "http://testserver.local"
 
@@ -71,3 +71,45 @@ async def test_profile_page_forms(actions: ActionClient) -> None:
     )
     assert response.headers["location"] == "/profile"
     assert "Saved." in (await actions.client.get("/profile")).text
+
+
+async def test_protected_page_sends_to_login_with_next_and_login_comes_back(
+    actions: ActionClient,
+) -> None:
+    await signup(actions)
+    set_session(actions, None)
+    response = await actions.client.get("/profile?tab=a%20b", follow_redirects=False)
+    login_page = response.headers["location"]
+    assert login_page == "/login?next=/profile%3Ftab%3Da%2520b"
+    page = await actions.client.get(login_page)
+    assert '<input type="hidden" name="next" value="/profile?tab=a%20b">' in page.text
+    fields = {"email": "ada@example.com", "password": PASSWORD, "next": "/profile?tab=a%20b"}
+    back = await actions.form(accounts.login, fields, referer=f"{BASE}{login_page}")
+    assert back.headers["location"] == "/profile?tab=a%20b"
+    assert "Sign out everywhere" in (await actions.client.get(back.headers["location"])).text
+
+
+async def test_login_page_drops_a_hostile_next(actions: ActionClient) -> None:
+    for hostile in ["//evil.com", "https://evil.com", "/%5Cevil.com", "javascript:alert(1)"]:
+        page = await actions.client.get("/login", params={"next": hostile})
+        assert page.status_code == 200
+        assert 'name="next"' not in page.text
+        assert "evil" not in page.text
+
+
+async def test_signed_in_users_go_straight_to_a_safe_next(actions: ActionClient) -> None:
+    await signup(actions)
+    for given, landed in [("/profile", "/profile"), ("//evil.com", "/dashboard")]:
+        response = await actions.client.get(
+            "/login", params={"next": given}, follow_redirects=False
+        )
+        assert (response.status_code, response.headers["location"]) == (303, landed)
+
+
+async def test_failed_login_form_keeps_next_for_the_next_try(actions: ActionClient) -> None:
+    fields = {"email": "ada@example.com", "password": "guessing-wrong", "next": "/profile"}
+    response = await actions.form(accounts.login, fields, referer=f"{BASE}/login?next=%2Fprofile")
+    assert response.headers["location"] == "/login?next=%2Fprofile"
+    page = await actions.client.get(response.headers["location"])
+    assert "Invalid email or password" in page.text
+    assert '<input type="hidden" name="next" value="/profile">' in page.text

@@ -20,7 +20,7 @@ SECRET = "unit-test-secret-0123456789abcdef0123456789"
 @get("/page")
 async def page() -> dict[str, Any]:
     """A page that renders the outcome of a no-JS post (once)."""
-    outcome = await take_outcome()
+    outcome = (await take_outcome()).latest
     if outcome is None:
         return {"outcome": None}
     return {

@@ -16,6 +16,7 @@ EXPECTED = {
     "MethodNotAllowed",
     "NotFound",
     "Outcome",
+    "Outcomes",
     "PayloadTooLarge",
     "RateLimited",
     "RegistrationError",

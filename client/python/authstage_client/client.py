@@ -30,7 +30,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Client"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "205689d89d227e78186bb47d88e56090"
+CONTRACT = "2d45fc4200f7e575e767737dfc6a7bd1"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -84,7 +84,9 @@ class AsyncClient(AsyncRuntime):
         return await self._call(_LIST_SESSIONS, {}, idempotency_key)
 
     async def login(self, data: LoginIn, *, idempotency_key: str | None = None) -> None:
-        """Sign in with email and password and go to the dashboard."""
+        """Sign in with email and password and go to ``data.next`` (a same-origin path) or the
+        dashboard.
+        """
         return await self._call(_LOGIN, {"data": data}, idempotency_key)
 
     async def logout(self, *, idempotency_key: str | None = None) -> None:
@@ -237,7 +239,9 @@ class Client(SyncRuntime):
         return self._call(_LIST_SESSIONS, {}, idempotency_key)
 
     def login(self, data: LoginIn, *, idempotency_key: str | None = None) -> None:
-        """Sign in with email and password and go to the dashboard."""
+        """Sign in with email and password and go to ``data.next`` (a same-origin path) or the
+        dashboard.
+        """
         return self._call(_LOGIN, {"data": data}, idempotency_key)
 
     def logout(self, *, idempotency_key: str | None = None) -> None:

@@ -41,10 +41,11 @@ class Event(_m.Struct, kw_only=True):
 
 
 class LoginIn(_m.Struct, kw_only=True):
-    """Credentials."""
+    """Credentials, and where to go once signed in."""
 
     email: str
     password: str
+    next: str = ""
 
 
 class NewNote(_m.Struct, kw_only=True):

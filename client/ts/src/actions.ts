@@ -9,7 +9,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "205689d89d227e78186bb47d88e56090";
+export const CONTRACT = "2d45fc4200f7e575e767737dfc6a7bd1";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -32,10 +32,12 @@ export interface Event {
   attendees?: number | null;
 }
 
-/** Credentials. */
+/** Credentials, and where to go once signed in. */
 export interface LoginIn {
   email: string;
   password: string;
+  /** Default: `""`. */
+  next?: string;
 }
 
 /** What a caller sends to create a note. */
@@ -140,7 +142,7 @@ export function listSessions(options?: CallOptions): Promise<SessionOut[]> {
   );
 }
 
-/** Sign in with email and password and go to the dashboard. */
+/** Sign in with email and password and go to `data.next` (a same-origin path) or the dashboard. */
 export function login(data: LoginIn, options?: CallOptions): Promise<null> {
   return (options?.client ?? client).call<null>("actions.accounts.login", { data }, options);
 }
