@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from authstage import AuthstageConfig, AuthstagePlugin, ConfigurationError
+from authstage.auth import Auth, AuthConfig
 from authstage.testing import ActionClient
 from tests.unit import sample_actions as sa
 from tests.unit.conftest import SECRET
@@ -60,3 +62,44 @@ def test_bad_env_value(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTHSTAGE_ENV", "staging")
     with pytest.raises(ConfigurationError, match="AUTHSTAGE_ENV"):
         AuthstageConfig().resolve()
+
+
+def test_resolve_leaves_the_config_unchanged_and_is_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AUTHSTAGE_ALLOWED_ORIGINS", "https://a.example")
+    config = AuthstageConfig(actions=[sa], secret=SECRET)
+    before = dict(vars(config))
+    resolved = config.resolve()
+    assert vars(config) == before
+    assert config.allowed_origins is None and config.production is None
+    assert resolved.allowed_origins == ("https://a.example",)
+    with pytest.raises(FrozenInstanceError):
+        resolved.debug = True  # type: ignore[misc]
+
+
+def test_two_apps_from_one_config_each_use_their_own_auth() -> None:
+    config = AuthstageConfig(actions=[sa], secret=SECRET, auth=AuthConfig())
+    before = dict(vars(config))
+    apps = [Litestar([], plugins=[AuthstagePlugin(config)]) for _ in range(2)]
+    assert vars(config) == before
+    assert config.guards == () and config.authenticate is None
+    auths = [app.state["authstage_auth"] for app in apps]
+    assert auths[0] is not auths[1]
+    for app, auth in zip(apps, auths, strict=True):
+        resolved = app.state["authstage"].config
+        assert resolved.authenticate == auth.authenticate  # bound to this app's Auth
+        role_guards = [
+            g for g in resolved.guards if getattr(g, "__func__", None) is Auth.role_guard
+        ]
+        assert role_guards == [auth.role_guard]
+        assert resolved.session_cookie == auth.cookie_name
+
+
+def test_trust_forwarded_host_env_var_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTHSTAGE_TRUST_FORWARDED_HOST", "1")
+    assert AuthstageConfig().resolve().trust_forwarded is True
+    monkeypatch.delenv("AUTHSTAGE_TRUST_FORWARDED_HOST")
+    assert AuthstageConfig().resolve().trust_forwarded is False
+    monkeypatch.setenv("AUTHSTAGE_TRUST_FORWARDED", "true")
+    assert AuthstageConfig().resolve().trust_forwarded is True
