@@ -179,13 +179,16 @@ def delete_cookie(key: str, *, path: str = "/", domain: str | None = None) -> No
 
 
 def context_for(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestContext:
-    """The context of ``connection``, created and made current on first use.
+    """The context of ``connection``: the current one when it serves the same scope (the page
+    context made it, pagecontext.py), else a new one made current.
 
-    Litestar guards, ``before_request`` hooks and dependencies of one request all run in the
-    request's task, so they share the context made by whichever of them asks first.
+    Litestar guards, hooks and dependencies of one request all run in the request's task, so
+    they share one context; a Litestar ``Request`` they hold is reused rather than rebuilt.
     """
     ctx = _current.get(None)
     if ctx is not None and ctx.scope is connection.scope:
+        if ctx._request is None and isinstance(connection, Request):
+            ctx._request = connection
         return ctx
     ctx = RequestContext(connection.scope, connection.receive)
     if isinstance(connection, Request):

@@ -20,6 +20,7 @@ EXPECTED = {
     "RateLimited",
     "RegistrationError",
     "RequestContext",
+    "ResolvedConfig",
     "StaleClient",
     "Unauthorized",
     "Unavailable",
