@@ -126,3 +126,23 @@ async def test_action_calls_do_not_pass_through_the_page_context() -> None:
     async with AsyncTestClient(app):  # a second startup wraps nothing twice
         assert isinstance(getattr(app.asgi_handler, "inner", None), PageContext)
         assert not isinstance(getattr(app.asgi_handler.inner, "inner", None), PageContext)  # type: ignore[attr-defined]
+
+
+async def test_the_apps_before_send_hooks_see_the_cookies_pages_set() -> None:
+    seen: list[bytes] = []
+
+    async def record(message: Any, scope: Any) -> None:
+        if message["type"] == "http.response.start":
+            seen.extend(v for k, v in message["headers"] if k.lower() == b"set-cookie")
+
+    @get("/plain")
+    async def plain() -> str:
+        set_cookie("flavour", "oat")
+        return "ok"
+
+    plugin = AuthstagePlugin(actions=[sa], secret=SECRET)
+    app = Litestar([plain], plugins=[plugin], before_send=[record])
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/plain")
+    assert response.cookies["flavour"] == "oat"
+    assert any(v.startswith(b"flavour=oat") for v in seen)
