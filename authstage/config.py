@@ -111,8 +111,9 @@ class AuthstageConfig:
     Refused in production."""
 
     auth: AuthConfig | None = None
-    """Users, sessions and passwords (``authstage.auth.AuthConfig``); sets ``authenticate``,
-    the role guard and the session cookie name."""
+    """Users, sessions and passwords (``authstage.auth.AuthConfig``); each app built from it
+    gets its own ``Auth``, whose authenticator, role guard and session cookie name go into that
+    app's ``ResolvedConfig``."""
 
     authenticate: Authenticator | None = None
     """Resolves the signed-in principal; non-public actions answer 401 when it returns None
