@@ -5,7 +5,7 @@ or Python client, or a test, through one signed ``POST /_action``.
 """
 
 from authstage.binding import BoundAction
-from authstage.config import AuthstageConfig
+from authstage.config import AuthstageConfig, ResolvedConfig
 from authstage.context import (
     RequestContext,
     context,
@@ -61,6 +61,7 @@ __all__ = [
     "RateLimited",
     "RegistrationError",
     "RequestContext",
+    "ResolvedConfig",
     "StaleClient",
     "Unauthorized",
     "Unavailable",

@@ -8,9 +8,15 @@ and production is configuration, never code:
 ``AUTHSTAGE_SECRET``           the server secret (required in production, >= 32 bytes)
 ``AUTHSTAGE_PREVIOUS_SECRETS`` comma-separated secrets still accepted during a rotation
 ``AUTHSTAGE_ALLOWED_ORIGINS``  comma-separated extra origins allowed to call actions
-``AUTHSTAGE_TRUST_FORWARDED_HOST``  ``1`` when a proxy in front sets X-Forwarded-Host
+``AUTHSTAGE_TRUST_FORWARDED``  ``1`` when a proxy in front sets X-Forwarded-Proto/-Host
+                               (``AUTHSTAGE_TRUST_FORWARDED_HOST``, its older name, still works)
 ``AUTHSTAGE_DEBUG``            ``1`` to send unexpected exceptions' messages (never in production)
 =============================  ================================================================
+
+``AuthstageConfig`` is what the user writes and is never written to: ``resolve()`` returns a new,
+frozen ``ResolvedConfig`` with the environment filled in, and the plugin derives from that (with
+``dataclasses.replace``) what auth and the app's stores contribute. So one config can build any
+number of apps, each with its own authenticator, guards and stores.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from authstage.csrf import OriginPolicy
 from authstage.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -30,7 +37,19 @@ if TYPE_CHECKING:
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec
 
-__all__ = ["AuthstageConfig", "Guard", "RevalidationListener"]
+__all__ = [
+    "IDEMPOTENCY_STORE",
+    "OUTCOME_STORE",
+    "AuthstageConfig",
+    "Guard",
+    "ResolvedConfig",
+    "RevalidationListener",
+]
+
+#: Names under which the endpoint's stores are looked up in ``app.stores`` (a Litestar
+#: ``StoreRegistry``) unless given in the config.
+OUTCOME_STORE = "authstage_outcomes"
+IDEMPOTENCY_STORE = "authstage_idempotency"
 
 #: Called before an action's arguments are decoded; raises an ``ActionError`` to refuse.
 Guard = Callable[["RequestContext", "ActionSpec"], Awaitable[None]]
@@ -80,17 +99,21 @@ class AuthstageConfig:
     """Origins besides the request's own host allowed to call actions from a browser,
     e.g. ``["https://app.example.com"]``; ``AUTHSTAGE_ALLOWED_ORIGINS`` when unset."""
 
-    trust_forwarded_host: bool | None = None
-    """Trust ``X-Forwarded-Host`` for the origin check (only behind a proxy that sets it);
-    ``AUTHSTAGE_TRUST_FORWARDED_HOST`` when unset."""
+    trust_forwarded: bool | None = None
+    """Take the request's own origin from ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` (only
+    behind a proxy that sets both and strips them from clients); ``AUTHSTAGE_TRUST_FORWARDED``
+    (or ``AUTHSTAGE_TRUST_FORWARDED_HOST``) when unset. One setting for both headers: a proxy
+    that terminates TLS rewrites scheme and host together, and trusting one alone would compare
+    a half-forwarded origin."""
 
     debug: bool | None = None
     """Send unexpected exceptions' messages to callers; ``AUTHSTAGE_DEBUG`` when unset.
     Refused in production."""
 
     auth: AuthConfig | None = None
-    """Users, sessions and passwords (``authstage.auth.AuthConfig``); sets ``authenticate``,
-    the role guard and the session cookie name."""
+    """Users, sessions and passwords (``authstage.auth.AuthConfig``); each app built from it
+    gets its own ``Auth``, whose authenticator, role guard and session cookie name go into that
+    app's ``ResolvedConfig``."""
 
     authenticate: Authenticator | None = None
     """Resolves the signed-in principal; non-public actions answer 401 when it returns None
@@ -103,7 +126,9 @@ class AuthstageConfig:
     """The session cookie's name; bound arguments made with a session are tied to it."""
 
     outcome_store: Store | None = None
-    """Where no-JS form outcomes wait for their page render; in memory when unset."""
+    """Where no-JS form outcomes wait for their page render; when unset, the app's store named
+    ``authstage_outcomes`` (``app.stores``: in memory unless the app's ``StoreRegistry`` says
+    otherwise)."""
 
     on_revalidate: Sequence[RevalidationListener] = field(default_factory=list)
     """Told about revalidated paths and tags after each successful action."""
@@ -112,8 +137,9 @@ class AuthstageConfig:
     """Calls allowed in one batch request (``Authstage-Batch``)."""
 
     idempotency_store: Store | None = None
-    """Where replies to calls sent with an ``Idempotency-Key`` are kept for replay; in memory
-    when unset. With several instances use a shared ``RedisStore``."""
+    """Where replies to calls sent with an ``Idempotency-Key`` are kept for replay; when unset,
+    the app's store named ``authstage_idempotency``. With several instances use a shared
+    ``RedisStore`` (here or in the app's ``StoreRegistry``)."""
 
     idempotency_window: int = 3600
     """Seconds a reply stays replayable under its idempotency key."""
@@ -122,29 +148,91 @@ class AuthstageConfig:
     """Answer the action path in front of Litestar's router (fastpath.py). It is only taken
     when that skips nothing the app configured (app-level middleware, CORS, OpenTelemetry)."""
 
-    def resolve(self) -> AuthstageConfig:
-        """Fill unset fields from the environment and check them; called at startup.
+    def resolve(self) -> ResolvedConfig:
+        """A new, frozen copy with unset fields filled from the environment, checked.
+
+        The config itself is left as it was. Called by the plugin at startup.
 
         Raises:
             ConfigurationError: a setting is invalid (e.g. debug in production).
         """
-        if self.production is None:
+        production = self.production
+        if production is None:
             env = os.environ.get("AUTHSTAGE_ENV", "development").strip().lower()
             if env not in {"development", "production", "test"}:
                 raise ConfigurationError(
                     f"AUTHSTAGE_ENV must be development or production, not {env!r}"
                 )
-            self.production = env == "production"
-        if self.secret is None:
-            self.secret = os.environ.get("AUTHSTAGE_SECRET") or None
-        if self.previous_secrets is None:
-            self.previous_secrets = _env_list("AUTHSTAGE_PREVIOUS_SECRETS")
-        if self.allowed_origins is None:
-            self.allowed_origins = _env_list("AUTHSTAGE_ALLOWED_ORIGINS")
-        if self.trust_forwarded_host is None:
-            self.trust_forwarded_host = _env_flag("AUTHSTAGE_TRUST_FORWARDED_HOST")
-        if self.debug is None:
-            self.debug = _env_flag("AUTHSTAGE_DEBUG")
+            production = env == "production"
+        trust_forwarded = self.trust_forwarded
+        if trust_forwarded is None:
+            trust_forwarded = _env_flag("AUTHSTAGE_TRUST_FORWARDED") or _env_flag(
+                "AUTHSTAGE_TRUST_FORWARDED_HOST"
+            )
+        previous, allowed = self.previous_secrets, self.allowed_origins
+        resolved = ResolvedConfig(
+            actions=tuple(self.actions),
+            path=self.path,
+            secret=self.secret or os.environ.get("AUTHSTAGE_SECRET") or None,
+            previous_secrets=tuple(
+                _env_list("AUTHSTAGE_PREVIOUS_SECRETS") if previous is None else previous
+            ),
+            production=production,
+            dev_secret_file=self.dev_secret_file,
+            max_body_size=self.max_body_size,
+            allowed_origins=tuple(
+                _env_list("AUTHSTAGE_ALLOWED_ORIGINS") if allowed is None else allowed
+            ),
+            trust_forwarded=trust_forwarded,
+            debug=_env_flag("AUTHSTAGE_DEBUG") if self.debug is None else self.debug,
+            auth=self.auth,
+            authenticate=self.authenticate,
+            guards=tuple(self.guards),
+            session_cookie=self.session_cookie,
+            outcome_store=self.outcome_store,
+            on_revalidate=tuple(self.on_revalidate),
+            max_batch_calls=self.max_batch_calls,
+            idempotency_store=self.idempotency_store,
+            idempotency_window=self.idempotency_window,
+            fast_path=self.fast_path,
+        )
+        resolved.check()
+        return resolved
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedConfig:
+    """The settings one app runs with: ``AuthstageConfig`` resolved, immutable.
+
+    Same field names as ``AuthstageConfig`` (documented there), with every optional value
+    decided, sequences as tuples, plus what the plugin adds: ``authenticate``, ``guards`` and
+    ``session_cookie`` from auth, and the stores from ``app.stores``. Derive a variant with
+    ``dataclasses.replace``.
+    """
+
+    actions: tuple[ModuleType | Callable[..., Any] | str, ...]
+    path: str
+    secret: str | None
+    previous_secrets: tuple[str, ...]
+    production: bool
+    dev_secret_file: str
+    max_body_size: int
+    allowed_origins: tuple[str, ...]
+    trust_forwarded: bool
+    debug: bool
+    auth: AuthConfig | None
+    authenticate: Authenticator | None
+    guards: tuple[Guard, ...]
+    session_cookie: str
+    outcome_store: Store | None
+    on_revalidate: tuple[RevalidationListener, ...]
+    max_batch_calls: int
+    idempotency_store: Store | None
+    idempotency_window: int
+    fast_path: bool
+
+    def check(self) -> None:
+        """Raise ``ConfigurationError`` on an invalid combination of settings."""
         if self.debug and self.production:
             raise ConfigurationError("debug sends exception messages to callers: not in production")
         if not self.path.startswith("/"):
@@ -153,9 +241,4 @@ class AuthstageConfig:
             raise ConfigurationError("max_body_size must be positive")
         if self.max_batch_calls <= 0 or self.idempotency_window <= 0:
             raise ConfigurationError("max_batch_calls and idempotency_window must be positive")
-        for origin in self.allowed_origins:
-            if "://" not in origin or origin.rstrip("/").count("/") > 2:
-                raise ConfigurationError(
-                    f"allowed origin {origin!r} must look like https://host[:port]"
-                )
-        return self
+        OriginPolicy(self.allowed_origins)  # raises on an origin that is not one

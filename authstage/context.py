@@ -1,9 +1,9 @@
 """The request context: what an action (or a page) can ask about the request it serves.
 
 One ``RequestContext`` per HTTP request, held in a ``ContextVar``: the dispatcher sets it for
-``/_action`` calls and a ``before_request`` hook for every other route (a hook rather than a
-middleware, so the action route carries no extra layer), so the same helpers work in actions,
-pages and ordinary Litestar routes. Everything is lazy: headers are turned into a
+``/_action`` calls and ``PageContext`` (pagecontext.py, a wrapper at the ASGI layer that no
+Litestar hook can replace) for every other route, so the same helpers work in actions, pages
+and ordinary Litestar routes. Everything is lazy: headers are turned into a
 mapping, cookies parsed and a Litestar ``Request`` built only when asked for.
 
 Cookies set here (``set_cookie``/``delete_cookie``) go out on the response of the same
@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Literal
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.datastructures import Cookie, Headers
 
 if TYPE_CHECKING:
@@ -30,10 +30,8 @@ __all__ = [
     "context_for",
     "cookies",
     "delete_cookie",
-    "enter_page",
     "get_request",
     "headers",
-    "leave_page",
     "set_cookie",
 ]
 
@@ -181,31 +179,19 @@ def delete_cookie(key: str, *, path: str = "/", domain: str | None = None) -> No
 
 
 def context_for(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestContext:
-    """The context of ``connection``, created and made current on first use.
+    """The context of ``connection``: the current one when it serves the same scope (the page
+    context made it, pagecontext.py), else a new one made current.
 
-    Litestar guards, ``before_request`` hooks and dependencies of one request all run in the
-    request's task, so they share the context made by whichever of them asks first.
+    Litestar guards, hooks and dependencies of one request all run in the request's task, so
+    they share one context; a Litestar ``Request`` they hold is reused rather than rebuilt.
     """
     ctx = _current.get(None)
     if ctx is not None and ctx.scope is connection.scope:
+        if ctx._request is None and isinstance(connection, Request):
+            ctx._request = connection
         return ctx
     ctx = RequestContext(connection.scope, connection.receive)
     if isinstance(connection, Request):
         ctx._request = connection
     _current.set(ctx)
     return ctx
-
-
-async def enter_page(request: Request[Any, Any, Any]) -> None:
-    """``before_request`` hook: give an ordinary route the request context."""
-    context_for(request)
-
-
-async def leave_page(response: Any) -> Any:
-    """``after_request`` hook: send the cookies the route set through ``set_cookie``."""
-    ctx = _current.get(None)
-    if ctx is not None and ctx.response_cookies and isinstance(response, Response):
-        for cookie in ctx.response_cookies:
-            response.set_cookie(cookie)
-        ctx.response_cookies = []
-    return response

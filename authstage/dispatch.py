@@ -54,7 +54,7 @@ from authstage.validation import validation_error
 if TYPE_CHECKING:
     from litestar.types import Message, Receive, Scope, Send
 
-    from authstage.config import AuthstageConfig
+    from authstage.config import ResolvedConfig
     from authstage.registry import ActionSpec, Registry
 
 __all__ = ["ActionEndpoint"]
@@ -106,13 +106,11 @@ class Outbox:
 class ActionEndpoint:
     """The ASGI app behind ``POST /_action``, built once at startup."""
 
-    def __init__(self, registry: Registry, config: AuthstageConfig) -> None:
+    def __init__(self, registry: Registry, config: ResolvedConfig) -> None:
         self.registry = registry
         self.config = config
         self.binder = Binder(registry)
-        self.policy = OriginPolicy(
-            config.allowed_origins or (), trust_forwarded_host=bool(config.trust_forwarded_host)
-        )
+        self.policy = OriginPolicy(config.allowed_origins, trust_forwarded=config.trust_forwarded)
         self.outcome_store = config.outcome_store or MemoryStore()
         self.noscript = NoScriptReply(self.outcome_store, self.policy)
         self.default_limit = config.max_body_size
@@ -143,7 +141,7 @@ class ActionEndpoint:
         spec: ActionSpec | None = None
         form: Form | None = None
         try:
-            self.policy.check(h)  # 1 origin check
+            self.policy.check(h, scope)  # 1 origin check
             raw_id = h.get(b"authstage-action")
             media, params = _media_type(h.get(b"content-type", b""))
             if raw_id is not None:  # 2 locate: header

@@ -28,7 +28,7 @@ from authstage.outcome import OUTCOME_COOKIE, OUTCOME_TTL, Outcome, save_outcome
 
 if TYPE_CHECKING:
     from litestar.stores.base import Store
-    from litestar.types import Send
+    from litestar.types import Scope, Send
 
     from authstage.context import RequestContext
     from authstage.csrf import OriginPolicy
@@ -45,8 +45,8 @@ class NoScriptReply:
         self.store = store
         self.policy = policy
 
-    def back_to(self, h: dict[bytes, bytes]) -> str | None:
-        """The same-origin path of the Referer, or None."""
+    def back_to(self, h: dict[bytes, bytes], scope: Scope) -> str | None:
+        """The same-origin path of the Referer (scheme and port included), or None."""
         referer = h.get(b"referer")
         if not referer:
             return None
@@ -58,7 +58,7 @@ class NoScriptReply:
             return None
         origin = f"{parts.scheme}://{parts.netloc}".encode("latin-1")
         try:
-            self.policy.check({**h, b"origin": origin, b"sec-fetch-site": b"same-origin"})
+            self.policy.check({**h, b"origin": origin, b"sec-fetch-site": b"same-origin"}, scope)
         except CrossSiteRequest:
             return None
         path = parts.path or "/"
@@ -82,7 +82,7 @@ class NoScriptReply:
         if ctx.redirect_to is not None:
             await send_redirect(send, ctx.redirect_to, ctx.cookie_headers())
             return
-        target = self.back_to(h)
+        target = self.back_to(h, ctx.scope)
         if target is None:
             await send_json(send, 200, success_envelope(data), ctx.cookie_headers())
             return
@@ -100,7 +100,7 @@ class NoScriptReply:
         values: dict[str, str | list[str]],
     ) -> bool:
         """Send the user back with ``error``; False when there is no page to go back to."""
-        target = self.back_to(h)
+        target = self.back_to(h, ctx.scope)
         if target is None:
             return False
         outcome = Outcome(action=spec.name, ok=False, error=error, values=values)

@@ -4,66 +4,52 @@
         actions=["actions.posts", "actions.accounts"],
     ))])
 
-At ``on_app_init`` the plugin resolves the configuration (environment included), loads the
-key ring, registers every action (failing on any bad signature or duplicate), mounts the
-endpoint as a raw ``@asgi`` handler (the fastest handler kind Litestar has) and adds the
-``before_request``/``after_request`` hooks that give every other route a request context. The
-endpoint is also kept in ``app.state["authstage"]`` for helpers that need it (``bind``,
+At ``on_app_init`` the plugin resolves the configuration into a new, frozen ``ResolvedConfig``
+(environment, auth, and the app's stores included; the user's config is never written, so one
+config can serve several apps), loads the key ring, registers every action (failing on any bad
+signature or duplicate) and mounts the endpoint as a raw ``@asgi`` handler (the fastest handler
+kind Litestar has). At startup it wraps the app's handler in ``PageContext`` (the request
+context of every other route, pagecontext.py) and, when nothing would be skipped, the fast
+path. The endpoint is kept in ``app.state["authstage"]`` for helpers that need it (``bind``,
 ``take_outcome``, the CLI).
+
+Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
+(``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
+registry makes Redis stores gets Redis for both; in memory by default, and a store given in the
+config wins.
+
+As a ``CLIPlugin`` it adds ``litestar authstage ...`` (litestar_cli.py), the ``authstage``
+command run on the app Litestar's CLI found.
 """
 
 from __future__ import annotations
 
-from inspect import isawaitable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from litestar import Request, asgi
-from litestar.plugins import InitPluginProtocol
+from litestar import asgi
+from litestar.plugins import CLIPlugin, InitPlugin
+from litestar.stores.registry import StoreRegistry
 
-from authstage.config import AuthstageConfig
-from authstage.context import enter_page, leave_page
+from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE, AuthstageConfig, ResolvedConfig
 from authstage.dispatch import ActionEndpoint
 from authstage.errors import ConfigurationError
 from authstage.fastpath import install_fast_path
 from authstage.keys import load_keyring
 from authstage.manifest import ManifestEndpoint
+from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
 from authstage.registry import Registry
 
 if TYPE_CHECKING:
+    from click import Group
     from litestar import Litestar
     from litestar.config.app import AppConfig
     from litestar.template import TemplateConfig
-    from litestar.types import AfterRequestHookHandler, BeforeRequestHookHandler
 
     from authstage.auth.config import Auth
 
 __all__ = ["AuthstagePlugin"]
-
-
-def _chain_before(user: BeforeRequestHookHandler | None) -> BeforeRequestHookHandler:
-    """Our ``before_request`` first, then the app's own (which may still answer early)."""
-    if user is None:
-        return enter_page
-
-    async def both(request: Request[Any, Any, Any]) -> Any:
-        await enter_page(request)
-        result = user(request)
-        return await result if isawaitable(result) else result
-
-    return both
-
-
-def _chain_after(user: AfterRequestHookHandler | None) -> AfterRequestHookHandler:
-    """The app's own ``after_request`` first, then ours (which adds the cookies)."""
-    if user is None:
-        return leave_page
-
-    async def both(response: Any) -> Any:
-        result = user(response)
-        return await leave_page(await result if isawaitable(result) else result)
-
-    return both
 
 
 def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
@@ -84,7 +70,7 @@ def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
 STATE_KEY = "authstage"
 
 
-class AuthstagePlugin(InitPluginProtocol):
+class AuthstagePlugin(InitPlugin, CLIPlugin):
     """Registers actions and mounts the action endpoint."""
 
     __slots__ = ("auth", "config", "endpoint")
@@ -92,58 +78,83 @@ class AuthstagePlugin(InitPluginProtocol):
     def __init__(self, config: AuthstageConfig | None = None, **kwargs: Any) -> None:
         """Take an ``AuthstageConfig``, or its fields as keyword arguments."""
         self.config = config or AuthstageConfig(**kwargs)
+        #: The endpoint and auth runtime of the app built last (each app gets its own).
         self.endpoint: ActionEndpoint | None = None
         self.auth: Auth | None = None
 
-    def build(self) -> ActionEndpoint:
-        """Resolve the config and build the endpoint (idempotent)."""
-        if self.endpoint is None:
-            config = self.config.resolve()
-            keys = load_keyring(
-                config.secret,
-                list(config.previous_secrets or ()),
-                production=bool(config.production),
-                dev_secret_file=config.dev_secret_file,
+    def build(self, stores: StoreRegistry | None = None) -> ActionEndpoint:
+        """A new endpoint: the config resolved, with what auth and ``stores`` contribute."""
+        config = self.config.resolve()
+        keys = load_keyring(
+            config.secret,
+            list(config.previous_secrets),
+            production=config.production,
+            dev_secret_file=config.dev_secret_file,
+        )
+        registry = Registry(config.actions, keys)
+        auth = None
+        if config.auth is not None:
+            auth = config.auth.build(production=config.production)
+            config = replace(
+                config,
+                authenticate=config.authenticate or auth.authenticate,
+                guards=(auth.role_guard, *config.guards),
+                session_cookie=auth.cookie_name,
             )
-            registry = Registry(config.actions, keys)
-            if config.auth is not None:
-                self.auth = config.auth.build(production=bool(config.production))
-                config.authenticate = config.authenticate or self.auth.authenticate
-                config.guards = [self.auth.role_guard, *config.guards]
-                config.session_cookie = self.auth.cookie_name
-            elif with_roles := [s.name for s in registry if s.roles]:
-                raise ConfigurationError(
-                    f"actions {with_roles} declare roles but the plugin has no AuthConfig"
-                )
-            self.endpoint = ActionEndpoint(registry, config)
+        elif with_roles := [s.name for s in registry if s.roles]:
+            raise ConfigurationError(
+                f"actions {with_roles} declare roles but the plugin has no AuthConfig"
+            )
+        if stores is not None:
+            config = _with_stores(config, stores)
+        self.auth = auth
+        self.endpoint = ActionEndpoint(registry, config)
         return self.endpoint
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        endpoint = self.build()
+        # The registry Litestar will use as app.stores, so both find the same stores.
+        if not isinstance(app_config.stores, StoreRegistry):
+            app_config.stores = StoreRegistry(app_config.stores)
+        endpoint = self.build(app_config.stores)
+        auth, config = self.auth, endpoint.config
 
-        handler = asgi(self.config.path, name="authstage_action", copy_scope=False)
+        handler = asgi(config.path, name="authstage_action", copy_scope=False)
         app_config.route_handlers.append(handler(endpoint.__call__))
-        manifest = asgi(f"{self.config.path}/manifest", name="authstage_manifest", copy_scope=False)
+        manifest = asgi(f"{config.path}/manifest", name="authstage_manifest", copy_scope=False)
         app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
-        if endpoint.config.idempotency_store is not None:  # opened and closed with the app
-            app_config.lifespan.append(endpoint.config.idempotency_store)
+        if self.config.idempotency_store is not None:  # opened and closed with the app
+            app_config.lifespan.append(self.config.idempotency_store)
         if app_config.template_config is not None:
             _add_template_globals(app_config.template_config)
-        app_config.before_request = _chain_before(app_config.before_request)
-        app_config.after_request = _chain_after(app_config.after_request)
         app_config.state[STATE_KEY] = endpoint
-        if self.config.fast_path:
-            path = self.config.path
 
-            def take_fast_path(app: Litestar) -> None:
-                install_fast_path(app, endpoint, path)
+        def wrap_handler(app: Litestar) -> None:
+            install_page_context(app, config.path)  # first: the fast path goes in front of it
+            if config.fast_path:
+                install_fast_path(app, endpoint, config.path)
 
-            app_config.on_startup = [*app_config.on_startup, take_fast_path]
-        if self.auth is not None:
+        app_config.on_startup = [*app_config.on_startup, wrap_handler]
+        if auth is not None:
             from authstage.auth.guards import exception_handlers
 
-            app_config.state["authstage_auth"] = self.auth
-            app_config.on_shutdown = [*app_config.on_shutdown, self.auth.limiter.close]
+            app_config.state["authstage_auth"] = auth
+            app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
             handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
             app_config.exception_handlers = handlers
         return app_config
+
+    def on_cli_init(self, cli: Group) -> None:
+        """Add ``litestar authstage ...``: the ``authstage`` command on Litestar's app."""
+        # Imported here, in the CLI process only: serving an app never loads the CLI.
+        from authstage.litestar_cli import authstage_command
+
+        cli.add_command(authstage_command)
+
+
+def _with_stores(config: ResolvedConfig, stores: StoreRegistry) -> ResolvedConfig:
+    """``config`` with its unset stores taken from the app's registry, by name."""
+    return replace(
+        config,
+        outcome_store=config.outcome_store or stores.get(OUTCOME_STORE),
+        idempotency_store=config.idempotency_store or stores.get(IDEMPOTENCY_STORE),
+    )

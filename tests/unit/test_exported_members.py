@@ -21,6 +21,7 @@ EXPECTED = {
     "RateLimited",
     "RegistrationError",
     "RequestContext",
+    "ResolvedConfig",
     "StaleClient",
     "Unauthorized",
     "Unavailable",

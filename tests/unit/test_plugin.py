@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
+import redis
 from litestar import Litestar
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
 from litestar.testing import AsyncTestClient
 
 from authstage import AuthstageConfig, AuthstagePlugin, ConfigurationError
+from authstage.auth import Auth, AuthConfig
+from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE
 from authstage.testing import ActionClient
 from tests.unit import sample_actions as sa
-from tests.unit.conftest import SECRET
+from tests.unit.conftest import REDIS_URL, SECRET
 
 
 async def test_mounts_on_a_custom_path() -> None:
@@ -60,3 +67,91 @@ def test_bad_env_value(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTHSTAGE_ENV", "staging")
     with pytest.raises(ConfigurationError, match="AUTHSTAGE_ENV"):
         AuthstageConfig().resolve()
+
+
+def test_resolve_leaves_the_config_unchanged_and_is_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AUTHSTAGE_ALLOWED_ORIGINS", "https://a.example")
+    config = AuthstageConfig(actions=[sa], secret=SECRET)
+    before = dict(vars(config))
+    resolved = config.resolve()
+    assert vars(config) == before
+    assert config.allowed_origins is None and config.production is None
+    assert resolved.allowed_origins == ("https://a.example",)
+    with pytest.raises(FrozenInstanceError):
+        resolved.debug = True  # type: ignore[misc]
+
+
+def test_two_apps_from_one_config_each_use_their_own_auth() -> None:
+    config = AuthstageConfig(actions=[sa], secret=SECRET, auth=AuthConfig())
+    before = dict(vars(config))
+    apps = [Litestar([], plugins=[AuthstagePlugin(config)]) for _ in range(2)]
+    assert vars(config) == before
+    assert config.guards == () and config.authenticate is None
+    auths = [app.state["authstage_auth"] for app in apps]
+    assert auths[0] is not auths[1]
+    for app, auth in zip(apps, auths, strict=True):
+        resolved = app.state["authstage"].config
+        assert resolved.authenticate == auth.authenticate  # bound to this app's Auth
+        role_guards = [
+            g for g in resolved.guards if getattr(g, "__func__", None) is Auth.role_guard
+        ]
+        assert role_guards == [auth.role_guard]
+        assert resolved.session_cookie == auth.cookie_name
+
+
+def test_trust_forwarded_host_env_var_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTHSTAGE_TRUST_FORWARDED_HOST", "1")
+    assert AuthstageConfig().resolve().trust_forwarded is True
+    monkeypatch.delenv("AUTHSTAGE_TRUST_FORWARDED_HOST")
+    assert AuthstageConfig().resolve().trust_forwarded is False
+    monkeypatch.setenv("AUTHSTAGE_TRUST_FORWARDED", "true")
+    assert AuthstageConfig().resolve().trust_forwarded is True
+
+
+def _redis_keys(namespace: str) -> list[str]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return sorted(k.decode() for k in client.scan_iter(f"{namespace}*"))
+    finally:
+        client.close()
+
+
+@pytest.mark.redis
+async def test_stores_come_from_the_apps_redis_store_registry(redis_namespace: str) -> None:
+    root = RedisStore.with_client(url=REDIS_URL, namespace=redis_namespace)
+    stores = StoreRegistry(default_factory=root.with_namespace)
+    app = Litestar([], plugins=[AuthstagePlugin(actions=[sa], secret=SECRET)], stores=stores)
+    sa.CALLS.clear()
+    async with AsyncTestClient(app) as client:
+        caller = ActionClient(client)
+        headers = {"idempotency-key": "k1"}
+        first = await caller.call(sa.add, a=1, b=2, headers=headers)
+        again = await caller.call(sa.add, a=1, b=2, headers=headers)
+        assert again.headers["idempotent-replayed"] == "true"
+        assert first.json() == again.json() and sa.CALLS["add"] == 1
+        form = await caller.form(sa.add, {"a": "1", "b": "2"})
+        assert form.status_code == 303
+        outcome_key = form.cookies["authstage_outcome"]
+    keys = _redis_keys(redis_namespace)
+    assert f"{redis_namespace}_{OUTCOME_STORE}:{outcome_key}" in keys
+    assert any(k.startswith(f"{redis_namespace}_{IDEMPOTENCY_STORE}:") for k in keys)
+    assert app.state["authstage"].outcome_store is app.stores.get(OUTCOME_STORE)
+
+
+async def test_stores_default_to_memory_and_a_configured_store_wins() -> None:
+    app = Litestar([], plugins=[AuthstagePlugin(actions=[sa], secret=SECRET)])
+    endpoint = app.state["authstage"]
+    assert isinstance(endpoint.outcome_store, MemoryStore)
+    assert endpoint.outcome_store is app.stores.get(OUTCOME_STORE)
+    assert endpoint.idempotency.store is app.stores.get(IDEMPOTENCY_STORE)
+    async with AsyncTestClient(app) as client:
+        form = await ActionClient(client).form(sa.add, {"a": "1", "b": "2"})
+        assert form.status_code == 303
+        assert await endpoint.outcome_store.exists(form.cookies["authstage_outcome"])
+
+    mine = MemoryStore()
+    plugin = AuthstagePlugin(actions=[sa], secret=SECRET, outcome_store=mine)
+    app = Litestar([], plugins=[plugin], stores={OUTCOME_STORE: MemoryStore()})
+    assert app.state["authstage"].outcome_store is mine

@@ -1,0 +1,82 @@
+"""The request context of every route other than the action endpoint, given at the ASGI layer.
+
+Pages, ordinary routes, guards, dependencies and exception handlers call the same helpers as
+actions (``current_user()``, ``set_cookie()``, ``take_outcome()``), so each request needs its
+``RequestContext`` (context.py) before any of them runs, and the cookies they set must reach
+the response.
+
+Why not Litestar hooks. ``before_request`` and ``after_request`` are resolved per route handler
+by taking the closest layer that sets one (``HTTPRouteHandler.resolve_before_request``: handler,
+then controller, router, app): a router or controller with its own hook silently replaces an
+app-level one, and the helpers would find no context (500) and ``set_cookie`` would be dropped.
+Guards accumulate across layers but are not run for exception handlers, and cost the action
+endpoint a connection object per call when the fast path is off.
+
+So ``PageContext`` wraps the app's ``asgi_handler`` (the same public attribute the fast path
+wraps, installed at startup just before it): it makes the context current for the request's
+task, and adds the ``Set-Cookie`` headers of cookies set during the request to the
+``http.response.start`` message, beneath Litestar's ``before_send`` hooks (which therefore see
+them). No layer can remove it. The action path skips it with one string comparison (it makes
+its own context); with the fast path installed, action calls never reach it at all.
+
+Cost, per page request: one small object and one wrapped ``send``. Limits: a cookie set after a
+streamed response has started cannot be sent (the headers are gone); the wrapper is installed
+in the app's startup (lifespan), like the fast path, so a server run without lifespan events
+gets neither.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from authstage.context import RequestContext, current_var
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["PageContext", "install_page_context"]
+
+_SCOPES = frozenset({"http", "websocket"})
+
+
+class PageContext:
+    """Runs ``inner`` inside a fresh request context, sending the cookies it sets."""
+
+    __slots__ = ("inner", "skip_path")
+
+    def __init__(self, inner: ASGIApp, skip_path: str) -> None:
+        self.inner = inner
+        self.skip_path = skip_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in _SCOPES or scope["path"] == self.skip_path:
+            await self.inner(scope, receive, send)
+            return
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # The current context, not the one made here: a guard or mounted app may
+                # have made its own for a copied scope (context_for), in this same task.
+                ctx = current_var.get(None)
+                if ctx is not None and ctx.response_cookies:
+                    message["headers"] = [*message.get("headers", ()), *ctx.cookie_headers()]
+                    ctx.response_cookies = []
+            await send(message)
+
+        token = current_var.set(RequestContext(scope, receive))
+        try:
+            await self.inner(scope, receive, send_with_cookies)
+        finally:
+            current_var.reset(token)
+
+
+def install_page_context(app: Litestar, skip_path: str) -> bool:
+    """Wrap ``app``'s handler in ``PageContext``; False when it already is (a second startup)."""
+    handler: object = app.asgi_handler
+    while handler is not None:
+        if isinstance(handler, PageContext):
+            return False
+        handler = getattr(handler, "inner", None)
+    app.asgi_handler = PageContext(app.asgi_handler, skip_path)
+    return True
