@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import importlib
 import os
 import re
 import sys
@@ -32,34 +31,11 @@ from litestar import Litestar
 from authstage.codegen.command import add_codegen_command
 from authstage.db import Database, parse_database_url
 from authstage.errors import ConfigurationError
+from authstage.loader import DEFAULT_APP, import_target, load_app
 
-__all__ = ["actions_table", "load_app", "main"]
+__all__ = ["actions_table", "main"]
 
-DEFAULT_APP = "actions.app:create_app"
 _MODULE_PATH = re.compile(r"\b(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_])")
-
-
-def _import_target(target: str) -> Any:
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise ConfigurationError(f"--app {target!r}: write module:attribute")
-    try:
-        return getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigurationError(f"--app {target!r}: {exc}") from exc
-
-
-def load_app(target: str) -> Litestar:
-    """Import ``module:attribute`` and return the app (calling it when it is a factory).
-
-    Raises:
-        ConfigurationError: the target cannot be imported or is not a Litestar app.
-    """
-    obj = _import_target(target)
-    app = obj if isinstance(obj, Litestar) else obj() if callable(obj) else None
-    if not isinstance(app, Litestar):
-        raise ConfigurationError(f"--app {target!r} is neither a Litestar app nor a factory")
-    return app
 
 
 def _type_text(tp: Any) -> str:
@@ -126,7 +102,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _migrate(None)  # the embedded default: a fresh clone gets its tables before serving
     import uvicorn
 
-    factory = not isinstance(_import_target(args.app), Litestar)
+    factory = not isinstance(import_target(args.app), Litestar)
     uvicorn.run(args.app, host=args.host, port=args.port, reload=args.reload, factory=factory)
     return 0
 
@@ -137,9 +113,13 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_actions(args: argparse.Namespace) -> int:
-    app = load_app(args.app)
+    app = load_app(args.app, prints_ids=True)  # only from the secret the server uses
+    registry = app.state["authstage"].registry
+    print(f"authstage: using {registry.keys.source}", file=sys.stderr)
     if args.id is not None:
-        print(app.state["authstage"].registry.id_of(args.id))
+        if args.id not in registry.ids:
+            raise ConfigurationError(f"no action named {args.id!r} (see `authstage actions`)")
+        print(registry.id_of(args.id))
         return 0
     print(actions_table(app))
     return 0

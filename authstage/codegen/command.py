@@ -6,43 +6,26 @@
     authstage codegen --check          # exits 1 when a checked-in file differs (CI)
 
 The app is loaded like ``authstage actions`` does (``--app``). Generated code never contains an
-action ID, so no real secret is needed: when none is configured, a throwaway one is set for
-the duration of the command, instead of writing a development secret file.
+action ID, so no real secret is needed: the app is loaded with a throwaway one when none is
+configured (``load_app(..., prints_ids=False)``), never writing a secret file.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import secrets
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
+
+from authstage.codegen.files import generate
+from authstage.loader import load_app
 
 __all__ = ["add_codegen_command"]
 
 
-@contextlib.contextmanager
-def _throwaway_secret() -> Iterator[None]:
-    if os.environ.get("AUTHSTAGE_SECRET"):
-        yield
-        return
-    os.environ["AUTHSTAGE_SECRET"] = secrets.token_hex(32)
-    try:
-        yield
-    finally:
-        del os.environ["AUTHSTAGE_SECRET"]
-
-
 def _run(args: argparse.Namespace) -> int:
-    from authstage.cli import load_app
-    from authstage.codegen.files import generate
-
     start = time.perf_counter()
-    with _throwaway_secret():
-        app = load_app(args.app)
+    app = load_app(args.app, prints_ids=False)
     generated = generate(
         app.state["authstage"].registry,
         Path(args.ts_dir),

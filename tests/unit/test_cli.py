@@ -233,3 +233,59 @@ def test_createuser_refuses_mismatched_and_short_passwords(
 def test_createuser_has_no_password_argument() -> None:
     with pytest.raises(SystemExit):
         cli.main(["createuser", "--password", "hunter22"])
+
+
+def _project(root: Path, module: str) -> None:
+    """A project: pyproject.toml and one module ``module`` with one public action."""
+    (root / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (root / f"{module}.py").write_text(
+        "from litestar import Litestar\n"
+        "from authstage import AuthstagePlugin, action\n\n"
+        "@action(public=True)\n"
+        "async def ping() -> str:\n"
+        "    return 'pong'\n\n"
+        "app = Litestar(plugins=[AuthstagePlugin(actions=[ping])])\n"
+    )
+
+
+def test_actions_finds_the_servers_dev_secret_from_a_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from authstage.ids import action_id
+
+    _project(tmp_path, "cli_secret_project")
+    secret = "d" * 64
+    (tmp_path / ".authstage-secret").write_text(secret + "\n")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("AUTHSTAGE_SECRET")
+    argv = ["actions", "--app", "cli_secret_project:app", "--id", "cli_secret_project.ping"]
+    assert cli.main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == action_id("cli_secret_project.ping", secret.encode())
+    path = tmp_path.resolve() / ".authstage-secret"
+    assert f"authstage: using the development secret in {path}" in err.splitlines()
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == []
+
+
+def test_actions_prints_no_id_without_the_servers_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(tmp_path, "cli_nosecret_project")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("AUTHSTAGE_SECRET")
+    argv = ["actions", "--app", "cli_nosecret_project:app", "--id", "cli_nosecret_project.ping"]
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "no development secret" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / ".authstage-secret").exists()
+
+
+def test_actions_says_it_uses_the_environment_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["actions", "--app", "actions.app:create_app", "--id", "actions.demo.add"]) == 0
+    out, err = capsys.readouterr()
+    assert "authstage: using AUTHSTAGE_SECRET" in err.splitlines() and len(out.strip()) == 42
+    assert cli.main(["actions", "--app", "actions.app:create_app", "--id", "nope"]) == 2
+    assert "no action named 'nope'" in capsys.readouterr().err
