@@ -17,7 +17,7 @@ from litestar import Litestar
 from authstage.errors import ConfigurationError
 from authstage.keys import secret_lookup
 
-__all__ = ["DEFAULT_APP", "import_target", "load_app"]
+__all__ = ["DEFAULT_APP", "build_app", "import_target", "load_app"]
 
 #: ``--app`` when neither the option nor ``AUTHSTAGE_APP`` is given: the demo app's factory.
 DEFAULT_APP = "actions.app:create_app"
@@ -38,8 +38,23 @@ def import_target(target: str) -> Any:
         raise ConfigurationError(f"--app {target!r}: {exc}") from exc
 
 
+def build_app(target: str) -> Litestar:
+    """The app ``module:attribute`` names, built as its server builds it (``authstage run``):
+    a missing development secret is generated.
+
+    Raises:
+        ConfigurationError: the target cannot be imported, is not a Litestar app, or the app's
+            configuration is invalid.
+    """
+    obj = import_target(target)
+    app = obj if isinstance(obj, Litestar) else obj() if callable(obj) else None
+    if not isinstance(app, Litestar):
+        raise ConfigurationError(f"--app {target!r} is neither a Litestar app nor a factory")
+    return app
+
+
 def load_app(target: str, *, prints_ids: bool = True) -> Litestar:
-    """Import ``module:attribute`` and return the app (calling it when it is a factory).
+    """The app ``module:attribute`` names, built by a command that is not its server.
 
     Args:
         target: ``module:attribute``.
@@ -51,8 +66,4 @@ def load_app(target: str, *, prints_ids: bool = True) -> Litestar:
             configuration is invalid.
     """
     with secret_lookup("refuse" if prints_ids else "throwaway"):
-        obj = import_target(target)
-        app = obj if isinstance(obj, Litestar) else obj() if callable(obj) else None
-    if not isinstance(app, Litestar):
-        raise ConfigurationError(f"--app {target!r} is neither a Litestar app nor a factory")
-    return app
+        return build_app(target)

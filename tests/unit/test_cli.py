@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import sqlite3
@@ -117,29 +118,6 @@ def test_migrate_refuses_an_unsupported_url(capsys: pytest.CaptureFixture[str]) 
     assert "not supported" in capsys.readouterr().err
 
 
-def test_run_migrates_the_embedded_default_then_serves(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import uvicorn
-
-    served: dict[str, Any] = {}
-
-    def fake_run(app: str, **options: Any) -> None:
-        served.update(options, app=app)
-
-    monkeypatch.setattr(uvicorn, "run", fake_run)
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["run", "--port", "8123"]) == 0
-    assert served == {
-        "app": "actions.app:create_app",
-        "host": "127.0.0.1",
-        "port": 8123,
-        "reload": False,
-        "factory": True,
-    }
-    assert "note" in _tables(tmp_path / "authstage.sqlite")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -185,6 +163,13 @@ def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
         server.stdout.close()
 
 
+class _Terminal(io.StringIO):
+    """A stdin that says it is a terminal (the prompts themselves are replaced)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_createuser_prompts_for_the_password_and_makes_an_admin(
     database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -192,6 +177,7 @@ def test_createuser_prompts_for_the_password_and_makes_an_admin(
     from tests.conftest import run_sync
 
     answers = iter(["correct horse battery", "correct horse battery"])
+    monkeypatch.setattr("sys.stdin", _Terminal())
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr("builtins.input", lambda prompt="": "Root@Example.com")
     email = f"root-{os.urandom(3).hex()}@example.com"
@@ -221,6 +207,7 @@ def test_createuser_refuses_mismatched_and_short_passwords(
 ) -> None:
     argv = ["createuser", "--email", "x@example.com", "--name", "X", "--database-url", database_url]
     answers = iter(["correct horse battery", "different horse"])
+    monkeypatch.setattr("sys.stdin", _Terminal())
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert cli.main(argv) == 1
     assert "do not match" in capsys.readouterr().err
