@@ -19,6 +19,7 @@ import textwrap
 from importlib.resources import files
 from typing import Any
 
+from authstage.codegen.errortable import fill_error_table, typescript_error_table
 from authstage.codegen.names import TS_RESERVED, camel, identifier, pascal, unique_names
 from authstage.codegen.schema import ActionModel, ClientModel, ParamModel, ref_name
 
@@ -269,5 +270,7 @@ def typescript_files(model: ClientModel, package: str = "authstage-client") -> d
     runtime = files("authstage.codegen") / "tsruntime"
     for module in RUNTIME_MODULES:
         source = runtime.joinpath(f"{module}.ts").read_text(encoding="utf-8")
+        if module == "errors":
+            source = fill_error_table(source, typescript_error_table())
         out[f"src/{module}.ts"] = GENERATED + source
     return out

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,6 +17,7 @@ import pytest
 from actions.app import create_app
 from actions.notes import NoteOut
 from authstage import cli
+from tests.cli_tools import free_port, wait_until_serving, write_ping_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cli-test-secret-0123456789abcdef0123456789"
@@ -118,16 +117,9 @@ def test_migrate_refuses_an_unsupported_url(capsys: pytest.CaptureFixture[str]) 
     assert "not supported" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
-    """``authstage run`` with no database configured: migrate, serve, create and list a note."""
-    port = _free_port()
+    """``authstage run`` with no database configured: the app's Database migrates SQLite."""
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PICCOLO_CONF"}}
     env.update(PYTHONPATH=str(ROOT), AUTHSTAGE_SECRET=SECRET)
     command = [sys.executable, "-m", "authstage.cli", "run", "--port", str(port)]
@@ -137,15 +129,7 @@ def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
     try:
         registry = create_app().state["authstage"].registry
         url = f"http://127.0.0.1:{port}/_action"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.communicate()[0].decode()
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_serving(server, port)
 
         def call(name: str, **arguments: Any) -> Any:
             headers = {"authstage-action": registry.ids[name][0]}
@@ -225,14 +209,7 @@ def test_createuser_has_no_password_argument() -> None:
 def _project(root: Path, module: str) -> None:
     """A project: pyproject.toml and one module ``module`` with one public action."""
     (root / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    (root / f"{module}.py").write_text(
-        "from litestar import Litestar\n"
-        "from authstage import AuthstagePlugin, action\n\n"
-        "@action(public=True)\n"
-        "async def ping() -> str:\n"
-        "    return 'pong'\n\n"
-        "app = Litestar(plugins=[AuthstagePlugin(actions=[ping])])\n"
-    )
+    write_ping_app(root, module)
 
 
 def test_actions_finds_the_servers_dev_secret_from_a_subfolder(
