@@ -232,8 +232,16 @@ def _package_json(package: str) -> str:
         "description": "Typed TypeScript client of the app's actions (by authstage codegen).",
         "type": "module",
         "main": "./dist/index.js",
-        "types": "./dist/index.d.ts",
-        "exports": {".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"}},
+        "types": "./src/index.ts",
+        # Node runs the build (npm run build); bundlers and TypeScript read the sources, so a
+        # fresh clone bundles without a build step (docs/clients.md).
+        "exports": {
+            ".": {
+                "node": {"types": "./dist/index.d.ts", "default": "./dist/index.js"},
+                "types": "./src/index.ts",
+                "default": "./src/index.ts",
+            }
+        },
         "files": ["dist", "src"],
         "scripts": {"build": "tsc -p tsconfig.json"},
         "devDependencies": {"typescript": "^5.9.3"},
