@@ -251,6 +251,7 @@ class Database:
         """
         self.apps = framework_apps(app)
         self.bind()
+        self._open_sqlite_file()
         try:
             if isinstance(self.engine, PostgresEngine):
                 if self.engine.pool is None:
@@ -266,6 +267,16 @@ class Database:
         """Litestar ``on_shutdown`` hook: close the PostgreSQL pool."""
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
             await self.engine.close_connection_pool()
+
+    def _open_sqlite_file(self) -> None:
+        """Fail here, in one line, when the SQLite file cannot be opened: a failed aiosqlite
+        connect leaves its worker thread to report on a closed event loop."""
+        if self.config.kind != "sqlite":
+            return
+        try:
+            sqlite3.connect(self.config.target).close()
+        except sqlite3.Error as exc:
+            raise _unusable(exc, self._what) or exc from exc
 
     @property
     def _what(self) -> str:
@@ -283,6 +294,7 @@ class Database:
             ConfigurationError: the database cannot be reached, or a migration failed.
         """
         conf_name = self.bind()
+        self._open_sqlite_file()
         saved_path = list(sys.path)  # Piccolo adds each migrations folder to sys.path
         out = io.StringIO()
         try:

@@ -11,7 +11,8 @@ configuration up by name, so ``piccolo_conf_named`` points ``PICCOLO_CONF`` at t
 module while migrations run, and puts it back after.
 
 Tables are found this way rather than from the app's plugins alone so a project's own
-``piccolo_conf`` stays the one source Piccolo's CLI and ``authstage migrate`` agree on.
+``piccolo_conf`` stays the one source Piccolo's CLI and ``authstage migrate`` agree on. The
+cost: ``PICCOLO_CONF`` is process-wide, so it is set only for the length of a migration run.
 """
 
 from __future__ import annotations

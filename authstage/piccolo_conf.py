@@ -1,12 +1,10 @@
-"""The framework's Piccolo configuration, for a project that has none of its own.
+"""The framework's Piccolo configuration, standing in when a project has none of its own.
 
-Piccolo finds its engine and apps in a ``piccolo_conf`` module (``PICCOLO_CONF`` names another).
-A project with tables of its own keeps one (Piccolo's convention, needed by ``piccolo
-migrations new``) and lists ``"authstage.auth.piccolo_app"`` there when it uses ``AuthConfig``.
-A project without one, such as the README's single file, still gets the framework's tables:
-``authstage.db`` falls back to this module and fills ``APP_REGISTRY`` with the framework apps
-the Litestar app uses (none, the auth tables, ...), then points ``PICCOLO_CONF`` here for the
-duration of a migration run. ``DB`` is set by ``authstage.db.bind_engine``; nothing connects at
+``authstage.piccolo_apps`` falls back to this module when no ``piccolo_conf`` can be imported,
+fills ``APP_REGISTRY`` with the framework's apps the Litestar app uses, and names it in
+``PICCOLO_CONF`` while migrations run; ``authstage.db.bind_engine`` sets ``DB``. A project can
+also point ``PICCOLO_CONF=authstage.piccolo_conf`` at it for Piccolo's own CLI. It is a module,
+not an object, because Piccolo finds its configuration by module name. Nothing connects at
 import.
 """
 
@@ -21,5 +19,5 @@ __all__ = ["APP_REGISTRY", "DB"]
 #: The bound engine (``authstage.db.bind_engine`` sets it).
 DB: Any = None
 
-#: The framework's apps in use; replaced by ``authstage.db`` for each app it binds.
+#: The framework's apps in use; replaced by ``authstage.piccolo_apps`` for each app bound.
 APP_REGISTRY = AppRegistry(apps=[])

@@ -12,6 +12,9 @@ once its own handlers are gone. A handler installed here turns that re-raised SI
 exception, so the lifespan's shutdown hooks (closing the pool) still run before the process
 exits; SIGINT arrives through asyncio's own handling. ``--reload`` needs uvicorn's import-string
 mode (it restarts a child process), where uvicorn drives the lifespan and prints its own output.
+
+The cost: the app is built in the CLI process (no second import by uvicorn), and one SIGTERM
+handler is installed for the life of the server.
 """
 
 from __future__ import annotations

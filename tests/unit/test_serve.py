@@ -69,6 +69,11 @@ def test_a_bad_database_url_is_one_line(command: str) -> None:
     _assert_one_line_failure(result, "DATABASE_URL mysql://... is not supported")
 
 
+def test_an_sqlite_file_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.sqlite'}"
+    _assert_one_line_failure(_authstage("migrate", DATABASE_URL=url), "unable to open")
+
+
 def test_a_missing_secret_in_production_is_one_line(tmp_path: Path) -> None:
     result = _authstage("run", AUTHSTAGE_ENV="production", AUTHSTAGE_SECRET="")
     _assert_one_line_failure(result, "production refuses to start without a secret")
