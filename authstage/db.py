@@ -171,12 +171,12 @@ _UNUSABLE_SQLSTATES = ("08", "28", "3D", "53", "57")
 def _unusable(exc: BaseException, what: str) -> ConfigurationError | None:
     """A one-line ``ConfigurationError`` when ``exc`` says the database cannot be used (refused,
     unresolvable, authentication, no such database or file), else None. Never the DSN."""
-    sqlstate = str(getattr(exc, "sqlstate", "") or "")
-    usable = not (
-        isinstance(exc, OSError | sqlite3.OperationalError)
-        or sqlstate.startswith(_UNUSABLE_SQLSTATES)
-    )
-    if usable or (isinstance(exc, sqlite3.OperationalError) and "unable to open" not in str(exc)):
+    if isinstance(exc, sqlite3.OperationalError):
+        unusable = "unable to open" in str(exc)
+    else:
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        unusable = isinstance(exc, OSError) or sqlstate.startswith(_UNUSABLE_SQLSTATES)
+    if not unusable:
         return None
     return ConfigurationError(f"cannot reach the {what}: {type(exc).__name__}: {exc}")
 
