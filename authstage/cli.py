@@ -3,15 +3,23 @@
 ::
 
     authstage run [--host 127.0.0.1] [--port 8000] [--reload] [--app actions.app:create_app]
-    authstage migrate [--database-url URL]
+    authstage migrate [--database-url URL] [--app ...]
     authstage actions [--app actions.app:create_app] [--id NAME]
-    authstage createuser [--admin] [--email E] [--name N]   (prompts for the password)
+    authstage createuser [--admin] [--email E] [--name N] [--password-stdin]
     authstage codegen [--check] [--app ...]   (the generated clients: authstage/codegen)
+    authstage schema [--output FILE] [--app ...]   (every action as one JSON document)
 
 ``--app`` names a Litestar app or a factory returning one, as ``module:attribute``; it defaults
 to ``AUTHSTAGE_APP`` or ``actions.app:create_app``. The database is ``DATABASE_URL`` (or
 ``--database-url``), read as described in ``authstage.db``. The working directory is put first
 on ``sys.path``, as uvicorn does, so the project's modules and its ``piccolo_conf`` import.
+
+``migrate`` migrates the apps of the project's ``piccolo_conf``; a project without one gets the
+framework's tables its app uses (``--app``; see ``authstage.piccolo_apps``), and an app that
+uses none needs no database. ``run`` migrates nothing itself: an app's ``Database`` migrates the
+embedded SQLite default when it starts. Every failure of configuration (a bad ``DATABASE_URL``,
+a database that cannot be reached, no secret in production) is one line on stderr and exit
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import importlib
 import os
 import re
 import sys
@@ -30,36 +37,15 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from litestar import Litestar
 
 from authstage.codegen.command import add_codegen_command
-from authstage.db import Database, parse_database_url
+from authstage.db import Database
 from authstage.errors import ConfigurationError
+from authstage.loader import DEFAULT_APP, build_app, import_target, load_app
+from authstage.piccolo_apps import framework_apps, project_piccolo_conf
+from authstage.serve import serve, startup_failure
 
-__all__ = ["actions_table", "load_app", "main"]
+__all__ = ["actions_table", "main"]
 
-DEFAULT_APP = "actions.app:create_app"
 _MODULE_PATH = re.compile(r"\b(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_])")
-
-
-def _import_target(target: str) -> Any:
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise ConfigurationError(f"--app {target!r}: write module:attribute")
-    try:
-        return getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigurationError(f"--app {target!r}: {exc}") from exc
-
-
-def load_app(target: str) -> Litestar:
-    """Import ``module:attribute`` and return the app (calling it when it is a factory).
-
-    Raises:
-        ConfigurationError: the target cannot be imported or is not a Litestar app.
-    """
-    obj = _import_target(target)
-    app = obj if isinstance(obj, Litestar) else obj() if callable(obj) else None
-    if not isinstance(app, Litestar):
-        raise ConfigurationError(f"--app {target!r} is neither a Litestar app nor a factory")
-    return app
 
 
 def _type_text(tp: Any) -> str:
@@ -115,51 +101,73 @@ def actions_table(app: Litestar) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _migrate(url: str | None, *, quiet: bool = False) -> None:
-    asyncio.run(Database(url, migrate_on_startup=False).migrate(quiet=quiet))
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.database_url is not None:
         os.environ["DATABASE_URL"] = args.database_url  # read by the app, in every worker
-    if parse_database_url().kind == "sqlite":
-        _migrate(None)  # the embedded default: a fresh clone gets its tables before serving
-    import uvicorn
+    if args.reload:  # uvicorn re-imports the app in a child process it restarts
+        import uvicorn
 
-    factory = not isinstance(_import_target(args.app), Litestar)
-    uvicorn.run(args.app, host=args.host, port=args.port, reload=args.reload, factory=factory)
+        factory = not isinstance(import_target(args.app), Litestar)
+        uvicorn.run(args.app, host=args.host, port=args.port, reload=True, factory=factory)
+        return 0
+    serve(build_app(args.app), host=args.host, port=args.port)
     return 0
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    _migrate(args.database_url)
+    database = Database(args.database_url, migrate_on_startup=False)
+    if project_piccolo_conf() is None:
+        database.apps = framework_apps(load_app(args.app, prints_ids=False))
+        if not database.apps:
+            print(f"authstage: {args.app} uses no tables: nothing to migrate", file=sys.stderr)
+            return 0
+    asyncio.run(database.migrate())
     return 0
 
 
 def _cmd_actions(args: argparse.Namespace) -> int:
-    app = load_app(args.app)
+    app = load_app(args.app, prints_ids=True)  # only from the secret the server uses
+    registry = app.state["authstage"].registry
+    print(f"authstage: using {registry.keys.source}", file=sys.stderr)
     if args.id is not None:
-        print(app.state["authstage"].registry.id_of(args.id))
+        if args.id not in registry.ids:
+            raise ConfigurationError(f"no action named {args.id!r} (see `authstage actions`)")
+        print(registry.id_of(args.id))
         return 0
     print(actions_table(app))
     return 0
 
 
-def _ask(prompt: str, value: str | None) -> str:
+def _ask(prompt: str, value: str | None, option: str, *, can_prompt: bool) -> str:
+    if not value and not can_prompt:
+        raise ConfigurationError(f"{option} is required when there is no terminal to ask on")
     while not value:
         value = input(prompt).strip()
     return value
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The new user's password: one line of stdin, or typed twice at the terminal."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ConfigurationError("no terminal to ask for the password on: use --password-stdin")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != password:
+        print("authstage: the passwords do not match", file=sys.stderr)
+        return None
+    return password
 
 
 def _cmd_createuser(args: argparse.Namespace) -> int:
     from authstage.auth.accounts import create_user
     from authstage.errors import ActionError
 
-    email = _ask("Email: ", args.email)
-    name = _ask("Name: ", args.name)
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Password (again): ") != password:
-        print("authstage: the passwords do not match", file=sys.stderr)
+    can_prompt = sys.stdin.isatty() and not args.password_stdin
+    email = _ask("Email: ", args.email, "--email", can_prompt=can_prompt)
+    name = _ask("Name: ", args.name, "--name", can_prompt=can_prompt)
+    password = _password(args)
+    if password is None:
         return 1
     role = "admin" if args.admin else "user"
 
@@ -197,6 +205,9 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_cmd_run)
     migrate = commands.add_parser("migrate", help="run pending database migrations")
     migrate.add_argument("--database-url", help="overrides DATABASE_URL")
+    migrate.add_argument(
+        "--app", default=app_default, help="module:attribute (used without a piccolo_conf)"
+    )
     migrate.set_defaults(handler=_cmd_migrate)
     listing = commands.add_parser("actions", help="list the registered actions")
     listing.add_argument("--app", default=app_default, help="module:attribute")
@@ -204,6 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=_cmd_actions)
     create = commands.add_parser(
         "createuser", help="create a user (prompts for the password; never takes it as an argument)"
+    )
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from one line of stdin"
     )
     create.add_argument("--admin", action="store_true", help="give the user the admin role")
     create.add_argument("--email", help="prompted for when missing")
@@ -222,8 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.path.insert(0, cwd)
     try:
         status: int = args.handler(args)
-    except ConfigurationError as exc:
-        print(f"authstage: {exc}", file=sys.stderr)
+    except Exception as exc:  # a failure of configuration is one line, anything else a bug
+        failure = startup_failure(exc)
+        if failure is None:
+            raise
+        print(f"authstage: {failure}", file=sys.stderr)
         return 2
     return status
 

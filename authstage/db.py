@@ -6,11 +6,14 @@
 ``postgres://`` or ``postgresql://``   PostgreSQL through asyncpg; a pool is opened at startup
 =====================================  ==========================================================
 
-Anything else is a ``ConfigurationError`` at startup. Piccolo looks for its engine in two
-places: each table's ``_meta.db``, and the ``DB`` of the ``piccolo_conf`` module (used by
-migrations and by tables imported later). ``bind_engine`` sets both, so one process can serve on
-SQLite and then on PostgreSQL (the test suite does). The binding is process-wide: one database
-is live at a time.
+Anything else is a ``ConfigurationError`` at startup, as is a database that cannot be reached
+(one line, never the DSN: it may hold a password). Piccolo looks for its engine in two places:
+each table's ``_meta.db``, and the ``DB`` of the ``piccolo_conf`` module (used by migrations
+and by tables imported later). ``bind_engine`` sets both, so one process can serve on SQLite
+and then on PostgreSQL (the test suite does). The binding is process-wide: one database is live
+at a time.
+
+Which Piccolo apps are bound and migrated is ``authstage.piccolo_apps``' concern.
 
 SQLite has no pool: Piccolo opens a connection per query. The file is switched to WAL at startup
 so readers do not block the writer, and writes that span several statements should use
@@ -27,18 +30,22 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
-from piccolo.conf.apps import Finder, PiccoloConfModule
 from piccolo.engine.base import BaseTransaction, Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from authstage.errors import ConfigurationError, Conflict
+from authstage.piccolo_apps import framework_apps, piccolo_conf, piccolo_conf_named
+
+if TYPE_CHECKING:
+    from litestar import Litestar
 
 __all__ = [
     "DEFAULT_SQLITE_FILE",
@@ -137,29 +144,41 @@ def _all_tables() -> set[type[Table]]:
     return found
 
 
-def bind_engine(engine: Engine[Any]) -> None:
+def bind_engine(engine: Engine[Any], apps: Sequence[str] | None = None) -> str:
     """Make ``engine`` the database of every table and of Piccolo's migrations, in-process.
 
-    Sets ``piccolo_conf.DB`` (the module Piccolo finds: ``PICCOLO_CONF`` or ``piccolo_conf``),
-    imports the apps of its ``APP_REGISTRY`` and sets ``_meta.db`` on every ``Table`` subclass,
-    Piccolo's ``Migration`` table included.
+    Sets ``DB`` of the Piccolo configuration (the project's, else ``authstage.piccolo_conf``
+    with ``apps``, default every framework app), imports the apps of its ``APP_REGISTRY`` and
+    sets ``_meta.db`` on every ``Table`` subclass, Piccolo's ``Migration`` table included.
+    Returns the configuration's module name (what ``PICCOLO_CONF`` must say to migrate).
 
     Raises:
-        ConfigurationError: no ``piccolo_conf`` module can be imported.
+        ConfigurationError: ``PICCOLO_CONF`` or the project's ``piccolo_conf`` cannot import.
     """
-    finder = Finder()
-    try:  # Piccolo 1.38 raises rather than returning None
-        conf = cast("PiccoloConfModule", finder.get_piccolo_conf_module())
-    except ModuleNotFoundError as exc:
-        raise ConfigurationError(
-            f"cannot import Piccolo's configuration ({exc}): run from the project root or "
-            "set PICCOLO_CONF to the module holding DB and APP_REGISTRY"
-        ) from exc
+    conf = piccolo_conf(framework_apps() if apps is None else apps)
     conf.DB = engine
-    finder.get_app_registry()  # imports every app's tables
     for table in _all_tables() | {Migration}:
         table._meta.db = engine
     _Binding.engine = engine
+    return conf.__name__
+
+
+#: SQLSTATE classes that mean "this server cannot be used": connection, authorization, no such
+#: database, too many connections, shutting down.
+_UNUSABLE_SQLSTATES = ("08", "28", "3D", "53", "57")
+
+
+def _unusable(exc: BaseException, what: str) -> ConfigurationError | None:
+    """A one-line ``ConfigurationError`` when ``exc`` says the database cannot be used (refused,
+    unresolvable, authentication, no such database or file), else None. Never the DSN."""
+    if isinstance(exc, sqlite3.OperationalError):
+        unusable = "unable to open" in str(exc)
+    else:
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        unusable = isinstance(exc, OSError) or sqlstate.startswith(_UNUSABLE_SQLSTATES)
+    if not unusable:
+        return None
+    return ConfigurationError(f"cannot reach the {what}: {type(exc).__name__}: {exc}")
 
 
 def current_engine() -> Engine[Any]:
@@ -212,22 +231,35 @@ class Database:
         self.migrate_on_startup = (
             self.config.kind == "sqlite" if migrate_on_startup is None else migrate_on_startup
         )
+        #: The framework's Piccolo apps in use (when the project has no ``piccolo_conf``):
+        #: every one until ``startup`` learns the app's.
+        self.apps: list[str] = framework_apps()
 
-    def bind(self) -> None:
-        """Bind this database's engine to every table (see ``bind_engine``)."""
-        bind_engine(self.engine)
+    def bind(self) -> str:
+        """Bind this database's engine to every table (see ``bind_engine``); returns the name
+        of the Piccolo configuration in use."""
+        return bind_engine(self.engine, self.apps)
 
-    async def startup(self) -> None:
-        """Litestar ``on_startup`` hook: bind, open the pool (PostgreSQL), maybe migrate."""
+    async def startup(self, app: Litestar | None = None) -> None:
+        """Litestar ``on_startup`` hook: bind, open the pool (PostgreSQL), maybe migrate.
+
+        Litestar passes the app: only the framework's tables it uses are migrated (see
+        ``framework_apps``), when the project has no ``piccolo_conf`` of its own.
+
+        Raises:
+            ConfigurationError: the database cannot be reached, or a migration failed.
+        """
+        self.apps = framework_apps(app)
         self.bind()
-        if isinstance(self.engine, PostgresEngine):
-            try:
+        self._open_sqlite_file()
+        try:
+            if isinstance(self.engine, PostgresEngine):
                 if self.engine.pool is None:
                     await self.engine.start_connection_pool()
-            except OSError as exc:  # the DSN is not echoed: it may hold a password
-                raise ConfigurationError(f"cannot reach the PostgreSQL server: {exc}") from exc
-        else:
-            await self.engine.run_ddl("PRAGMA journal_mode=WAL")
+            else:
+                await self.engine.run_ddl("PRAGMA journal_mode=WAL")
+        except Exception as exc:
+            raise _unusable(exc, self._what) or exc from exc
         if self.migrate_on_startup:
             await self.migrate(quiet=True)
 
@@ -236,21 +268,43 @@ class Database:
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
             await self.engine.close_connection_pool()
 
+    def _open_sqlite_file(self) -> None:
+        """Fail here, in one line, when the SQLite file cannot be opened: a failed aiosqlite
+        connect leaves its worker thread to report on a closed event loop."""
+        if self.config.kind != "sqlite":
+            return
+        try:
+            sqlite3.connect(self.config.target).close()
+        except sqlite3.Error as exc:
+            raise _unusable(exc, self._what) or exc from exc
+
+    @property
+    def _what(self) -> str:
+        if self.config.kind == "sqlite":
+            return f"SQLite database {self.config.target}"
+        return "PostgreSQL server"
+
     async def migrate(self, *, quiet: bool = False) -> None:
-        """Run every app's pending Piccolo migrations forward on this database.
+        """Run the pending Piccolo migrations of the project's apps forward on this database.
 
         Args:
             quiet: send Piccolo's progress output to the ``authstage.db`` log, not stdout.
 
         Raises:
-            ConfigurationError: a migration failed.
+            ConfigurationError: the database cannot be reached, or a migration failed.
         """
-        self.bind()
+        conf_name = self.bind()
+        self._open_sqlite_file()
         saved_path = list(sys.path)  # Piccolo adds each migrations folder to sys.path
         out = io.StringIO()
         try:
-            with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+            with (
+                contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext(),
+                piccolo_conf_named(conf_name),
+            ):
                 result = await run_forwards(app_name="all")
+        except Exception as exc:
+            raise _unusable(exc, self._what) or exc from exc
         finally:
             sys.path[:] = saved_path
             for line in out.getvalue().splitlines():

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import in_ci
 
-__all__ = ["NODE_MODULES", "ROOT", "TS_TESTS", "require_node", "run", "tsc"]
+__all__ = ["NODE_MODULES", "ROOT", "TS_TESTS", "esbuild", "require_node", "run", "tsc"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TS_TESTS = ROOT / "tests" / "ts"
@@ -45,6 +45,14 @@ def tsc() -> list[str]:
     if not compiler.exists():
         _missing("the TypeScript compiler is not installed")
     return [node, str(compiler)]
+
+
+def esbuild() -> list[str]:
+    """The command running esbuild (a bundler, as a front end uses), or skip (fail in CI)."""
+    binary = NODE_MODULES / ".bin" / "esbuild"
+    if not binary.exists():
+        _missing("esbuild is not installed")
+    return [str(binary)]
 
 
 def run(command: list[str], cwd: Path = ROOT, timeout: float = 300) -> str:

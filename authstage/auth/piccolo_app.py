@@ -1,6 +1,8 @@
-"""The auth tables as a Piccolo app; its migrations live in the top-level ``migrations/auth``.
+"""The auth tables as a Piccolo app; its migrations ship in ``piccolo_migrations/`` beside it.
 
-A new migration after a table change:
+Listed in a project's ``piccolo_conf.py`` as ``"authstage.auth.piccolo_app"``, or used through
+the framework's default configuration (``authstage.piccolo_conf``) when the project has none.
+A new migration after a table change, from the repository root:
 ``PICCOLO_CONF=piccolo_conf piccolo migrations new auth --auto``.
 """
 
@@ -14,7 +16,7 @@ from authstage.auth.tables import Session, User
 
 __all__ = ["APP_CONFIG"]
 
-MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations" / "auth"
+MIGRATIONS = Path(__file__).resolve().parent / "piccolo_migrations"
 
 APP_CONFIG = AppConfig(
     app_name="auth",

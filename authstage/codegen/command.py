@@ -2,47 +2,33 @@
 
 ::
 
-    authstage codegen                  # writes client/ts and client/python
+    authstage codegen                  # writes client/ts, client/python, client/schema.json
     authstage codegen --check          # exits 1 when a checked-in file differs (CI)
+    authstage schema [--output FILE]   # the schema document alone (document.py), to stdout
 
 The app is loaded like ``authstage actions`` does (``--app``). Generated code never contains an
-action ID, so no real secret is needed: when none is configured, a throwaway one is set for
-the duration of the command, instead of writing a development secret file.
+action ID, so no real secret is needed: the app is loaded with a throwaway one when none is
+configured (``load_app(..., prints_ids=False)``), never writing a secret file.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import secrets
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
+
+from authstage.codegen.document import document_text
+from authstage.codegen.files import generate
+from authstage.codegen.schema import build_model
+from authstage.loader import load_app
 
 __all__ = ["add_codegen_command"]
 
 
-@contextlib.contextmanager
-def _throwaway_secret() -> Iterator[None]:
-    if os.environ.get("AUTHSTAGE_SECRET"):
-        yield
-        return
-    os.environ["AUTHSTAGE_SECRET"] = secrets.token_hex(32)
-    try:
-        yield
-    finally:
-        del os.environ["AUTHSTAGE_SECRET"]
-
-
 def _run(args: argparse.Namespace) -> int:
-    from authstage.cli import load_app
-    from authstage.codegen.files import generate
-
     start = time.perf_counter()
-    with _throwaway_secret():
-        app = load_app(args.app)
+    app = load_app(args.app, prints_ids=False)
     generated = generate(
         app.state["authstage"].registry,
         Path(args.ts_dir),
@@ -50,6 +36,7 @@ def _run(args: argparse.Namespace) -> int:
         ts_package=args.ts_package,
         python_package=args.python_package,
         python_project=args.python_package.replace("_", "-"),
+        schema_file=Path(args.schema_file) if args.schema_file else None,
     )
     actions = len(generated.model.actions)
     if args.check:
@@ -70,8 +57,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    app = load_app(args.app, prints_ids=False)
+    text = document_text(build_model(app.state["authstage"].registry))
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+    return 0
+
+
 def add_codegen_command(commands: argparse._SubParsersAction, app_default: str) -> None:  # type: ignore[type-arg]
-    """Add the ``codegen`` subcommand to the ``authstage`` parser's subcommands."""
+    """Add the ``codegen`` and ``schema`` subcommands to the ``authstage`` parser's."""
     codegen = commands.add_parser("codegen", help="write the TypeScript and Python clients")
     codegen.add_argument("--app", default=app_default, help="module:attribute")
     codegen.add_argument("--check", action="store_true", help="fail if the clients are stale")
@@ -79,4 +76,11 @@ def add_codegen_command(commands: argparse._SubParsersAction, app_default: str) 
     codegen.add_argument("--python-dir", default="client/python", help="default client/python")
     codegen.add_argument("--ts-package", default="authstage-client", help="npm package name")
     codegen.add_argument("--python-package", default="authstage_client", help="Python import name")
+    codegen.add_argument(
+        "--schema-file", default="client/schema.json", help="default client/schema.json; '' skips"
+    )
     codegen.set_defaults(handler=_run)
+    schema = commands.add_parser("schema", help="every action as one JSON document")
+    schema.add_argument("--app", default=app_default, help="module:attribute")
+    schema.add_argument("--output", "-o", help="write to this file (default: stdout)")
+    schema.set_defaults(handler=_schema)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from importlib.resources import files
 
+from authstage.codegen.errortable import fill_error_table, python_error_table
 from authstage.codegen.names import PY_RESERVED, identifier, unique_names
 from authstage.codegen.pytypes import (
     GENERATED,
@@ -269,5 +270,7 @@ def python_files(
     runtime = files("authstage.codegen.pyruntime")
     for module in RUNTIME_MODULES:
         source = runtime.joinpath(f"{module}.py").read_text(encoding="utf-8")
+        if module == "errors":
+            source = fill_error_table(source, python_error_table())
         out[f"{package}/{module}.py"] = GENERATED + source
     return out

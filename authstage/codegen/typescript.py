@@ -19,6 +19,7 @@ import textwrap
 from importlib.resources import files
 from typing import Any
 
+from authstage.codegen.errortable import fill_error_table, typescript_error_table
 from authstage.codegen.names import TS_RESERVED, camel, identifier, pascal, unique_names
 from authstage.codegen.schema import ActionModel, ClientModel, ParamModel, ref_name
 
@@ -231,8 +232,16 @@ def _package_json(package: str) -> str:
         "description": "Typed TypeScript client of the app's actions (by authstage codegen).",
         "type": "module",
         "main": "./dist/index.js",
-        "types": "./dist/index.d.ts",
-        "exports": {".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"}},
+        "types": "./src/index.ts",
+        # Node runs the build (npm run build); bundlers and TypeScript read the sources, so a
+        # fresh clone bundles without a build step (docs/clients.md).
+        "exports": {
+            ".": {
+                "node": {"types": "./dist/index.d.ts", "default": "./dist/index.js"},
+                "types": "./src/index.ts",
+                "default": "./src/index.ts",
+            }
+        },
         "files": ["dist", "src"],
         "scripts": {"build": "tsc -p tsconfig.json"},
         "devDependencies": {"typescript": "^5.9.3"},
@@ -269,5 +278,7 @@ def typescript_files(model: ClientModel, package: str = "authstage-client") -> d
     runtime = files("authstage.codegen") / "tsruntime"
     for module in RUNTIME_MODULES:
         source = runtime.joinpath(f"{module}.ts").read_text(encoding="utf-8")
+        if module == "errors":
+            source = fill_error_table(source, typescript_error_table())
         out[f"src/{module}.ts"] = GENERATED + source
     return out

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +17,7 @@ import pytest
 from actions.app import create_app
 from actions.notes import NoteOut
 from authstage import cli
+from tests.cli_tools import free_port, wait_until_serving, write_ping_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cli-test-secret-0123456789abcdef0123456789"
@@ -117,39 +117,9 @@ def test_migrate_refuses_an_unsupported_url(capsys: pytest.CaptureFixture[str]) 
     assert "not supported" in capsys.readouterr().err
 
 
-def test_run_migrates_the_embedded_default_then_serves(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import uvicorn
-
-    served: dict[str, Any] = {}
-
-    def fake_run(app: str, **options: Any) -> None:
-        served.update(options, app=app)
-
-    monkeypatch.setattr(uvicorn, "run", fake_run)
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["run", "--port", "8123"]) == 0
-    assert served == {
-        "app": "actions.app:create_app",
-        "host": "127.0.0.1",
-        "port": 8123,
-        "reload": False,
-        "factory": True,
-    }
-    assert "note" in _tables(tmp_path / "authstage.sqlite")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
-    """``authstage run`` with no database configured: migrate, serve, create and list a note."""
-    port = _free_port()
+    """``authstage run`` with no database configured: the app's Database migrates SQLite."""
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PICCOLO_CONF"}}
     env.update(PYTHONPATH=str(ROOT), AUTHSTAGE_SECRET=SECRET)
     command = [sys.executable, "-m", "authstage.cli", "run", "--port", str(port)]
@@ -159,15 +129,7 @@ def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
     try:
         registry = create_app().state["authstage"].registry
         url = f"http://127.0.0.1:{port}/_action"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.communicate()[0].decode()
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_serving(server, port)
 
         def call(name: str, **arguments: Any) -> Any:
             headers = {"authstage-action": registry.ids[name][0]}
@@ -185,6 +147,13 @@ def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
         server.stdout.close()
 
 
+class _Terminal(io.StringIO):
+    """A stdin that says it is a terminal (the prompts themselves are replaced)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_createuser_prompts_for_the_password_and_makes_an_admin(
     database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -192,6 +161,7 @@ def test_createuser_prompts_for_the_password_and_makes_an_admin(
     from tests.conftest import run_sync
 
     answers = iter(["correct horse battery", "correct horse battery"])
+    monkeypatch.setattr("sys.stdin", _Terminal())
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr("builtins.input", lambda prompt="": "Root@Example.com")
     email = f"root-{os.urandom(3).hex()}@example.com"
@@ -221,6 +191,7 @@ def test_createuser_refuses_mismatched_and_short_passwords(
 ) -> None:
     argv = ["createuser", "--email", "x@example.com", "--name", "X", "--database-url", database_url]
     answers = iter(["correct horse battery", "different horse"])
+    monkeypatch.setattr("sys.stdin", _Terminal())
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert cli.main(argv) == 1
     assert "do not match" in capsys.readouterr().err
@@ -233,3 +204,52 @@ def test_createuser_refuses_mismatched_and_short_passwords(
 def test_createuser_has_no_password_argument() -> None:
     with pytest.raises(SystemExit):
         cli.main(["createuser", "--password", "hunter22"])
+
+
+def _project(root: Path, module: str) -> None:
+    """A project: pyproject.toml and one module ``module`` with one public action."""
+    (root / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    write_ping_app(root, module)
+
+
+def test_actions_finds_the_servers_dev_secret_from_a_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from authstage.ids import action_id
+
+    _project(tmp_path, "cli_secret_project")
+    secret = "d" * 64
+    (tmp_path / ".authstage-secret").write_text(secret + "\n")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("AUTHSTAGE_SECRET")
+    argv = ["actions", "--app", "cli_secret_project:app", "--id", "cli_secret_project.ping"]
+    assert cli.main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == action_id("cli_secret_project.ping", secret.encode())
+    path = tmp_path.resolve() / ".authstage-secret"
+    assert f"authstage: using the development secret in {path}" in err.splitlines()
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == []
+
+
+def test_actions_prints_no_id_without_the_servers_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(tmp_path, "cli_nosecret_project")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("AUTHSTAGE_SECRET")
+    argv = ["actions", "--app", "cli_nosecret_project:app", "--id", "cli_nosecret_project.ping"]
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "no development secret" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / ".authstage-secret").exists()
+
+
+def test_actions_says_it_uses_the_environment_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["actions", "--app", "actions.app:create_app", "--id", "actions.demo.add"]) == 0
+    out, err = capsys.readouterr()
+    assert "authstage: using AUTHSTAGE_SECRET" in err.splitlines() and len(out.strip()) == 42
+    assert cli.main(["actions", "--app", "actions.app:create_app", "--id", "nope"]) == 2
+    assert "no action named 'nope'" in capsys.readouterr().err

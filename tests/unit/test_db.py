@@ -18,6 +18,7 @@ from authstage.db import (
     DEFAULT_SQLITE_FILE,
     Database,
     DatabaseConfig,
+    _unusable,
     bind_engine,
     conflict_from,
     create_engine,
@@ -152,6 +153,28 @@ async def test_an_unreachable_postgres_fails_startup_clearly() -> None:
     with pytest.raises(ConfigurationError, match="cannot reach the PostgreSQL server") as info:
         await db.startup()
     assert "hunter2" not in str(info.value)
+
+
+async def test_a_database_that_cannot_be_used_fails_startup_and_migrate_in_one_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL a database that does not exist; on SQLite a file that cannot be opened."""
+    if database_url.startswith("postgres"):
+        unusable, expected = database_url.rsplit("/", 1)[0] + "/authstage_none", "does not exist"
+    else:
+        unusable, expected = f"sqlite:///{tmp_path / 'no' / 'dir.sqlite'}", "unable to open"
+    for run in (Database(unusable).startup, Database(unusable).migrate):
+        with pytest.raises(ConfigurationError, match="cannot reach the") as info:
+            await run()
+        assert expected in str(info.value) and "\n" not in str(info.value)
+
+
+def test_only_errors_of_reaching_the_database_are_reworded() -> None:
+    assert _unusable(sqlite3.OperationalError("no such table: note"), "x") is None
+    assert _unusable(sqlite3.IntegrityError("UNIQUE constraint failed: x.y"), "x") is None
+    assert _unusable(ValueError("bug"), "x") is None
+    refused = _unusable(ConnectionRefusedError(111, "refused"), "server")
+    assert str(refused) == "cannot reach the server: ConnectionRefusedError: [Errno 111] refused"
 
 
 # --- write transactions -------------------------------------------------------------------------

@@ -10,21 +10,39 @@ abandoned, the batch request itself is cancelled, which closes its connection, a
 cancels the actions still running. When the batch request fails on the way (a dropped
 connection), calls that carry an idempotency key are retried one by one; the others fail with
 the ``TransportError``.
+
+The batcher knows the runtime only through ``Sender``, the four methods it calls, so this
+module does not import transport.py (which creates the batcher): the imports point one way.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+import httpx
 
 from .errors import ActionError, StaleClientError, TransportError
-from .protocol import ActionInfo, Reply, batch_body, read_batch
+from .protocol import ActionInfo, Manifest, Reply, batch_body, read_batch
 
-if TYPE_CHECKING:
-    from .transport import AsyncRuntime
+__all__ = ["Batcher", "Sender"]
 
-__all__ = ["Batcher"]
+
+class Sender(Protocol):
+    """What a batch needs of the runtime that sends it (``transport.AsyncRuntime``)."""
+
+    async def manifest(self, *, stale: Manifest | None = None) -> Manifest: ...
+
+    async def _send(
+        self, info: ActionInfo[Any], args: dict[str, Any], key: str | None
+    ) -> Reply[Any]: ...
+
+    async def _post(
+        self, action: str, headers: dict[str, str], body: dict[str, Any], *, retry: bool
+    ) -> httpx.Response: ...
+
+    def _action_id(self, manifest: Manifest, info: ActionInfo[Any]) -> str: ...
 
 
 @dataclass
@@ -38,7 +56,7 @@ class _Pending:
 class Batcher:
     """Queues the calls of one event-loop turn and sends them as one request."""
 
-    def __init__(self, runtime: AsyncRuntime) -> None:
+    def __init__(self, runtime: Sender) -> None:
         self.runtime = runtime
         self._queue: list[_Pending] = []
 

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from .errors import ActionError, TransportError, error_for
+from .errors import ERROR_STATUS, ActionError, TransportError, error_for
 from .uploads import file_part
 
 __all__ = [
@@ -29,24 +29,6 @@ __all__ = [
 ]
 
 R = TypeVar("R")
-
-#: The HTTP status of each error code (for the results of a batch, which share one status).
-_STATUS = {
-    "BAD_REQUEST": 400,
-    "UNAUTHORIZED": 401,
-    "FORBIDDEN": 403,
-    "CROSS_SITE": 403,
-    "NOT_FOUND": 404,
-    "STALE_CLIENT": 404,
-    "METHOD_NOT_ALLOWED": 405,
-    "CONFLICT": 409,
-    "PAYLOAD_TOO_LARGE": 413,
-    "UNSUPPORTED_MEDIA_TYPE": 415,
-    "VALIDATION": 422,
-    "RATE_LIMITED": 429,
-    "INTERNAL": 500,
-    "UNAVAILABLE": 503,
-}
 
 
 class Revalidation(msgspec.Struct, frozen=True):
@@ -232,7 +214,7 @@ def read_batch(
     for info, raw in zip(infos, batch.results, strict=True):
         try:
             error = _any_envelope(raw).error
-            item_status = _STATUS.get(error.code, 500) if error is not None else 200
+            item_status = ERROR_STATUS.get(error.code, 500) if error is not None else 200
             out.append(read_reply(info, item_status, "application/json", bytes(raw)))
         except msgspec.DecodeError:
             out.append(TransportError("a batch result that is not an envelope", action=info.name))

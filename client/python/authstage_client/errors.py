@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 __all__ = [
+    "ERROR_STATUS",
     "ActionError",
     "BadRequestError",
     "ClientError",
@@ -42,6 +43,27 @@ __all__ = [
     "ValidationError",
     "error_for",
 ]
+
+
+# <error-table> rendered from authstage/errors.py CODE_STATUS by `authstage codegen`
+#: Every error code of the protocol, with the HTTP status that goes with it.
+ERROR_STATUS: dict[str, int] = {
+    "BAD_REQUEST": 400,
+    "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
+    "CROSS_SITE": 403,
+    "NOT_FOUND": 404,
+    "STALE_CLIENT": 404,
+    "METHOD_NOT_ALLOWED": 405,
+    "CONFLICT": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "VALIDATION": 422,
+    "RATE_LIMITED": 429,
+    "INTERNAL": 500,
+    "UNAVAILABLE": 503,
+}
+# </error-table>
 
 
 class ClientError(Exception):

@@ -7,6 +7,7 @@
  * recognise cancellation (TanStack Query) keep doing so.
  */
 
+// <error-table> rendered from authstage/errors.py CODE_STATUS by `authstage codegen`
 /** The protocol's error codes (docs/protocol.md). */
 export type ErrorCode =
   | "BAD_REQUEST"
@@ -41,6 +42,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 500,
   UNAVAILABLE: 503,
 };
+// </error-table>
 
 /** True when `code` is one of the protocol's error codes. */
 export function isErrorCode(code: unknown): code is ErrorCode {

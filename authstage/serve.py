@@ -1,0 +1,87 @@
+"""``authstage run``: serve the app with uvicorn, its startup run first so failures are one line.
+
+uvicorn runs an app's lifespan itself and, when startup fails, logs Litestar's formatted
+traceback (for an unreachable database, an ``ExceptionGroup`` some 86 lines long) before
+exiting. Here the app is loaded in this process and its lifespan entered *before* uvicorn is
+given the app (with ``lifespan="off"``): a ``ConfigurationError`` from loading or from a
+startup hook (bad ``DATABASE_URL``, database unreachable, no secret in production) surfaces as
+a plain exception the CLI prints as one line, and uvicorn never starts.
+
+Shutdown: uvicorn handles SIGINT/SIGTERM, stops serving, then re-raises the signal it caught
+once its own handlers are gone. A handler installed here turns that re-raised SIGTERM into an
+exception, so the lifespan's shutdown hooks (closing the pool) still run before the process
+exits; SIGINT arrives through asyncio's own handling. ``--reload`` needs uvicorn's import-string
+mode (it restarts a child process), where uvicorn drives the lifespan and prints its own output.
+
+The cost: the app is built in the CLI process (no second import by uvicorn), and one SIGTERM
+handler is installed for the life of the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from types import FrameType
+
+import uvicorn
+from litestar import Litestar
+
+from authstage.errors import ConfigurationError
+
+__all__ = ["serve", "startup_failure"]
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived after uvicorn's graceful stop: unwind so shutdown hooks run."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
+def _is_stop(exc: BaseException) -> bool:
+    """A signal's unwinding, possibly wrapped in exception groups by the lifespan's task group."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_is_stop(leaf) for leaf in exc.exceptions)
+    return isinstance(exc, _Stopped | KeyboardInterrupt)
+
+
+def startup_failure(exc: BaseException) -> ConfigurationError | None:
+    """The ``ConfigurationError`` inside ``exc`` (itself, or a leaf of an exception group)."""
+    if isinstance(exc, ConfigurationError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for leaf in exc.exceptions:
+            found = startup_failure(leaf)
+            if found is not None:
+                return found
+    cause = exc.__cause__
+    return startup_failure(cause) if cause is not None else None
+
+
+async def _serve(app: Litestar, host: str, port: int) -> None:
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="off"))
+    try:
+        async with app.lifespan():
+            await server.serve()
+    except BaseException as exc:
+        failure = startup_failure(exc)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+def serve(app: Litestar, *, host: str, port: int) -> None:
+    """Run ``app`` until SIGINT or SIGTERM: startup first, then uvicorn, then shutdown.
+
+    Raises:
+        ConfigurationError: the app's startup failed for a reason of configuration.
+    """
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        asyncio.run(_serve(app, host, port))
+    except BaseException as exc:
+        if not _is_stop(exc):
+            raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,101 @@
+"""``authstage run`` / ``migrate`` / ``createuser`` as a user starts them: in a subprocess.
+
+Each failure of configuration must be one line on stderr and a non-zero exit, never a
+traceback. The unreachable PostgreSQL is a port nothing listens on.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli_tools import free_port, running, write_ping_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "serve-test-secret-0123456789abcdef0123456789"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "PICCOLO_CONF", "AUTHSTAGE_ENV", "AUTHSTAGE_SECRET"}
+    }
+    env.update({"PYTHONPATH": str(ROOT), "AUTHSTAGE_SECRET": SECRET, **extra})
+    return env
+
+
+def _authstage(
+    *argv: str, cwd: Path = ROOT, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "authstage.cli", *argv],
+        cwd=cwd,
+        env=_env(**env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _assert_one_line_failure(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("authstage: ") and expected in lines[0]
+
+
+UNREACHABLE = f"postgresql://postgres:hunter2@127.0.0.1:{free_port()}/none"
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_an_unreachable_database_is_one_line_at_run_and_migrate(command: str) -> None:
+    port = ["--port", str(free_port())] if command == "run" else []
+    result = _authstage(command, *port, DATABASE_URL=UNREACHABLE)
+    _assert_one_line_failure(result, "cannot reach the PostgreSQL server")
+    assert "hunter2" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_a_bad_database_url_is_one_line(command: str) -> None:
+    result = _authstage(command, DATABASE_URL="mysql://root:hunter2@db/app")
+    _assert_one_line_failure(result, "DATABASE_URL mysql://... is not supported")
+
+
+def test_an_sqlite_file_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.sqlite'}"
+    _assert_one_line_failure(_authstage("migrate", DATABASE_URL=url), "unable to open")
+
+
+def test_a_missing_secret_in_production_is_one_line(tmp_path: Path) -> None:
+    result = _authstage("run", AUTHSTAGE_ENV="production", AUTHSTAGE_SECRET="")
+    _assert_one_line_failure(result, "production refuses to start without a secret")
+
+
+def test_createuser_without_a_terminal_asks_for_password_stdin(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite'}"
+    argv = ["createuser", "--email", "a@example.com", "--name", "A", "--database-url", url]
+    _assert_one_line_failure(_authstage(*argv), "use --password-stdin")
+    _assert_one_line_failure(_authstage("createuser", "--password-stdin"), "--email is required")
+    created = _authstage(*argv, "--password-stdin", stdin="correct horse battery\n")
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith("created user a@example.com")
+    again = _authstage(*argv, "--password-stdin", stdin="correct horse battery\n")
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+
+
+def test_run_serves_an_app_without_tables_touching_no_database(tmp_path: Path) -> None:
+    write_ping_app(tmp_path, "tableless")
+    argv = [sys.executable, "-m", "authstage.cli", "run", "--app", "tableless:app"]
+    with running(argv, tmp_path, _env()) as server:
+        pass
+    assert server.returncode == 0, server.stderr
+    assert "Traceback" not in server.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == ["tableless.py"]
