@@ -29,9 +29,9 @@ from litestar.stores.memory import MemoryStore
 from authstage import batch
 from authstage.binding import Binder
 from authstage.body import ClientDisconnected, read_body, too_large
+from authstage.conflict import conflict_from
 from authstage.context import RequestContext, current_var
 from authstage.csrf import OriginPolicy
-from authstage.db import conflict_from
 from authstage.disconnect import DisconnectWatch, until_disconnect
 from authstage.encoding import Reply, error_envelope, send_json, success_envelope
 from authstage.errors import (
