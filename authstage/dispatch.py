@@ -59,7 +59,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ActionEndpoint"]
 
-_JSON = b"application/json"
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 _ALLOW = [(b"allow", b"POST")]
 

@@ -171,10 +171,6 @@ class Registry:
         except KeyError:
             raise RegistrationError(f"action {name!r} is not registered with this app") from None
 
-    def lookup(self, raw_id: bytes) -> ActionSpec | None:
-        """The action with this ID (current or previous secret), or None."""
-        return self.by_id.get(raw_id)
-
     def __len__(self) -> int:
         return len(self.specs)
 
