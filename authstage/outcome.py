@@ -15,9 +15,9 @@ from typing import Any
 import msgspec
 from litestar.stores.base import Store
 
+from authstage.appstate import endpoint_of
 from authstage.context import context, delete_cookie
 from authstage.errors import ErrorBody
-from authstage.pages import endpoint
 
 __all__ = ["OUTCOME_COOKIE", "Outcome", "save_outcome", "take_outcome"]
 
@@ -70,7 +70,7 @@ async def take_outcome(store: Store | None = None) -> Outcome | None:
     if not key:
         return None
     if store is None:
-        store = endpoint().outcome_store
+        store = endpoint_of(ctx.scope.get("app")).outcome_store
     raw = await store.get(key)
     await store.delete(key)
     delete_cookie(OUTCOME_COOKIE)

@@ -8,8 +8,8 @@ At ``on_app_init`` the plugin resolves the configuration (environment included),
 key ring, registers every action (failing on any bad signature or duplicate), mounts the
 endpoint as a raw ``@asgi`` handler (the fastest handler kind Litestar has) and adds the
 ``before_request``/``after_request`` hooks that give every other route a request context. The
-endpoint is also kept in ``app.state["authstage"]`` for helpers that need it (``bind``,
-``take_outcome``, the CLI).
+endpoint is also kept in the app's state for helpers that need it (``bind``, ``take_outcome``,
+the CLI), found through ``appstate.endpoint_of``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from litestar import Request, asgi
 from litestar.plugins import InitPluginProtocol
 
+from authstage.appstate import AUTH_KEY, ENDPOINT_KEY
 from authstage.config import AuthstageConfig
 from authstage.context import enter_page, leave_page
 from authstage.dispatch import ActionEndpoint
@@ -81,9 +82,6 @@ def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
     template_config.engine_callback = install
 
 
-STATE_KEY = "authstage"
-
-
 class AuthstagePlugin(InitPluginProtocol):
     """Registers actions and mounts the action endpoint."""
 
@@ -107,8 +105,10 @@ class AuthstagePlugin(InitPluginProtocol):
             )
             registry = Registry(config.actions, keys)
             if config.auth is not None:
+                from authstage.auth.current import authenticate  # Piccolo tables: only with auth
+
                 self.auth = config.auth.build(production=bool(config.production))
-                config.authenticate = config.authenticate or self.auth.authenticate
+                config.authenticate = config.authenticate or authenticate
                 config.guards = [self.auth.role_guard, *config.guards]
                 config.session_cookie = self.auth.cookie_name
             elif with_roles := [s.name for s in registry if s.roles]:
@@ -131,7 +131,7 @@ class AuthstagePlugin(InitPluginProtocol):
             _add_template_globals(app_config.template_config)
         app_config.before_request = _chain_before(app_config.before_request)
         app_config.after_request = _chain_after(app_config.after_request)
-        app_config.state[STATE_KEY] = endpoint
+        app_config.state[ENDPOINT_KEY] = endpoint
         if self.config.fast_path:
             path = self.config.path
 
@@ -142,7 +142,7 @@ class AuthstagePlugin(InitPluginProtocol):
         if self.auth is not None:
             from authstage.auth.guards import exception_handlers
 
-            app_config.state["authstage_auth"] = self.auth
+            app_config.state[AUTH_KEY] = self.auth
             app_config.on_shutdown = [*app_config.on_shutdown, self.auth.limiter.close]
             handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
             app_config.exception_handlers = handlers

@@ -21,7 +21,7 @@ from authstage.ids import action_id, manifest_hash
 from authstage.keys import KeyRing
 from authstage.params import ActionSignature
 
-__all__ = ["ActionSpec", "Registry", "action", "spec_of"]
+__all__ = ["ActionSpec", "Registry", "action", "is_listed", "spec_of"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTR = "__authstage_action__"
@@ -110,6 +110,12 @@ def spec_of(fn: Callable[..., Any]) -> ActionSpec:
     if not isinstance(spec, ActionSpec):
         raise RegistrationError(f"{fn!r} is not an action: decorate it with @action")
     return spec
+
+
+def is_listed(spec: ActionSpec) -> bool:
+    """True unless the action was declared ``@action(client=False)``: the generated clients
+    and the manifest list it (both ask here)."""
+    return bool(spec.options.get("client", True))
 
 
 def _collect(sources: Iterable[ModuleType | Callable[..., Any] | str]) -> list[ActionSpec]:

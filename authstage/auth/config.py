@@ -90,12 +90,6 @@ class Auth:
         )
         self.limiter = RateLimiter(config.rate_limit_storage)
 
-    async def authenticate(self, ctx: RequestContext) -> SessionInfo | None:
-        """The plugin's authenticator: the session of the request, or None."""
-        from authstage.auth.current import get_session
-
-        return await get_session()
-
     async def role_guard(self, ctx: RequestContext, spec: ActionSpec) -> None:
         """Refuse actions declared with ``roles=`` to users holding none of them."""
         if not spec.roles:

@@ -1,0 +1,144 @@
+"""What each action call leaves behind: one access-log line and, with OpenTelemetry, one span.
+
+Every call (alone, in a batch, or posted by a form without JavaScript) writes one line on the
+``authstage.access`` logger at INFO::
+
+    actions.notes.create_note 409 3.2ms CONFLICT
+    actions.notes.create_note 500 1.0ms INTERNAL digest=4f2a9c0d1e2b3a4f
+
+with the same facts as ``extra`` fields (``action``, ``status``, ``duration_ms``, ``code``,
+``digest``) for structured handlers. The digest is the one the client got and the traceback in
+the ``authstage`` log carries; arguments are never written. A call refused before its action is
+known (an unknown ID) is logged under ``-``.
+
+When the ``otel`` extra is installed and a tracer provider is configured before the app is built
+(``opentelemetry.trace.set_tracer_provider``), each call is also a span named after the action,
+with the attributes ``authstage.action``, ``http.response.status_code`` and, on errors,
+``authstage.error.code``; its status is ERROR for a 5xx and OK below 400. The span is recorded
+when the call ends (its start time is the call's), so it is a leaf under the request's span.
+
+Cost. The dispatcher asks ``watching()`` once per call: one attribute test and one cached
+``isEnabledFor``. When both are off nothing else happens (no clock read, no formatting).
+OpenTelemetry is imported only if it is installed, when an endpoint is built, never on the
+request path; the provider is looked up then too (a span per call costs a few microseconds).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+from typing import Any
+
+import msgspec
+
+from authstage.errors import ErrorBody
+
+__all__ = ["ACCESS_LOGGER", "CallObserver"]
+
+#: The logger of the access lines.
+ACCESS_LOGGER = "authstage.access"
+_UNKNOWN = "-"
+
+
+class _Failure(msgspec.Struct):
+    error: ErrorBody
+
+
+_decode_failure = msgspec.json.Decoder(_Failure).decode
+
+
+def _error_in(body: bytes) -> ErrorBody | None:
+    """The error of a failure envelope (None if ``body`` is not one)."""
+    try:
+        return _decode_failure(body).error
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _otel_trace() -> Any:
+    """The ``opentelemetry.trace`` module, or None when the extra is not installed."""
+    if importlib.util.find_spec("opentelemetry") is None:
+        return None
+    from opentelemetry import trace
+
+    return trace
+
+
+class CallObserver:
+    """Writes the access line (and the span) of each call; built once per endpoint."""
+
+    __slots__ = ("_trace", "_tracer", "logger")
+
+    def __init__(self) -> None:
+        self.logger = logging.getLogger(ACCESS_LOGGER)
+        self._trace = _otel_trace()
+        #: The tracer when a provider was configured before the endpoint was built, else None.
+        self._tracer: Any = None
+        if self._trace is not None:
+            provider = self._trace.get_tracer_provider()
+            if not isinstance(provider, self._trace.ProxyTracerProvider):  # one is configured
+                self._tracer = provider.get_tracer("authstage")
+
+    def watching(self) -> bool:
+        """True when this call must be observed: the access log or tracing is on."""
+        return self._tracer is not None or self.logger.isEnabledFor(logging.INFO)
+
+    @staticmethod
+    def clock() -> int:
+        """The start time of a call (nanoseconds since the epoch)."""
+        return time.time_ns()
+
+    def record(
+        self, action: str | None, status: int, body: bytes, error: ErrorBody | None, started: int
+    ) -> None:
+        """Log (and trace) one finished call that started at ``started`` (``clock()``).
+
+        ``error`` is the error the call answered with; when the caller has only the reply (a
+        batched or replayed call), it is read back from the envelope ``body``.
+        """
+        ended = time.time_ns()
+        name = action or _UNKNOWN
+        if error is None and status >= 400 and body:
+            error = _error_in(body)
+        code = error.code if error is not None else None
+        digest = error.digest if error is not None else None
+        if self.logger.isEnabledFor(logging.INFO):
+            duration_ms = (ended - started) / 1e6
+            extra = {
+                "action": name,
+                "status": status,
+                "duration_ms": duration_ms,
+                "code": code,
+                "digest": digest,
+            }
+            if code is None:
+                self.logger.info("%s %d %.1fms", name, status, duration_ms, extra=extra)
+            elif digest is None:
+                self.logger.info("%s %d %.1fms %s", name, status, duration_ms, code, extra=extra)
+            else:
+                self.logger.info(
+                    "%s %d %.1fms %s digest=%s",
+                    name,
+                    status,
+                    duration_ms,
+                    code,
+                    digest,
+                    extra=extra,
+                )
+        if self._tracer is not None:
+            self._span(name, status, started, ended, code)
+
+    def _span(self, name: str, status: int, started: int, ended: int, code: str | None) -> None:
+        attributes: dict[str, Any] = {
+            "authstage.action": name,
+            "http.response.status_code": status,
+        }
+        if code is not None:
+            attributes["authstage.error.code"] = code
+        span = self._tracer.start_span(name, start_time=started, attributes=attributes)
+        if status >= 500:
+            span.set_status(self._trace.Status(self._trace.StatusCode.ERROR, code))
+        elif status < 400:
+            span.set_status(self._trace.Status(self._trace.StatusCode.OK))
+        span.end(end_time=ended)
