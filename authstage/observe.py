@@ -25,7 +25,6 @@ request path; the provider is looked up then too (a span per call costs a few mi
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import time
 from typing import Any
@@ -58,10 +57,10 @@ def _error_in(body: bytes) -> ErrorBody | None:
 
 def _otel_trace() -> Any:
     """The ``opentelemetry.trace`` module, or None when the extra is not installed."""
-    if importlib.util.find_spec("opentelemetry") is None:
+    try:
+        from opentelemetry import trace
+    except ImportError:
         return None
-    from opentelemetry import trace
-
     return trace
 
 
@@ -70,13 +69,16 @@ class CallObserver:
 
     __slots__ = ("_trace", "_tracer", "logger")
 
-    def __init__(self) -> None:
+    def __init__(self, tracer_provider: Any = None) -> None:
+        """Args:
+        tracer_provider: an OpenTelemetry ``TracerProvider``; the global one when None.
+        """
         self.logger = logging.getLogger(ACCESS_LOGGER)
         self._trace = _otel_trace()
         #: The tracer when a provider was configured before the endpoint was built, else None.
         self._tracer: Any = None
         if self._trace is not None:
-            provider = self._trace.get_tracer_provider()
+            provider = tracer_provider or self._trace.get_tracer_provider()
             if not isinstance(provider, self._trace.ProxyTracerProvider):  # one is configured
                 self._tracer = provider.get_tracer("authstage")
 
