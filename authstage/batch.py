@@ -133,6 +133,7 @@ async def _one(
     ctx.memo = parent.memo  # one session lookup for the whole batch
     current_var.set(ctx)  # this task's own copy of the context variables
     spec: ActionSpec | None = None
+    opened = None  # the call's span, with tracing
     try:
         spec = steps.locate(call.action.encode("latin-1", "replace"), headers)  # 2 locate
         args_body = bytes(call.args)
@@ -141,6 +142,8 @@ async def _one(
         bound = call.bound.encode() if call.bound is not None else None
         arguments = steps.decode_json(spec, args_body, bound)  # 5 decode
         ctx.action = spec.name
+        if watched:
+            opened = observer.enter(spec.name, started)
         if call.idempotency_key is None:
             reply = await steps.reply(ctx, spec, arguments)  # 6-7 run, encode
         else:  # 6-7 at most once per key
@@ -152,5 +155,6 @@ async def _one(
         status, body = error_envelope(error)
         reply = Reply(status, body, ctx.cookie_headers())
     if watched:
-        observer.record(spec.name if spec else None, reply.status, reply.body, None, started)
+        name = spec.name if spec else None
+        observer.record(name, reply.status, reply.body, None, started, opened)
     return reply

@@ -156,6 +156,7 @@ class ActionEndpoint:
         spec: ActionSpec | None = None
         form: Form | None = None
         error: ErrorBody | None = None
+        opened = None  # the call's span, with tracing
         try:
             self.policy.check(headers)  # 1 origin check
             raw_id = headers.get(b"authstage-action")
@@ -190,6 +191,8 @@ class ActionEndpoint:
             else:
                 raise UnsupportedMediaType("Send application/json or a form body")
             ctx.action = spec.name
+            if watched:
+                opened = self.observer.enter(spec.name, started)
             if raw_id is not None and IDEMPOTENCY_HEADER in headers:  # 6-7, once per key
                 with DisconnectWatch(receive):
                     arguments = args, kwargs
@@ -214,7 +217,8 @@ class ActionEndpoint:
             await outbox.flush(real_send)
             if watched:
                 status, sent = outbox.sent()
-                self.observer.record(spec.name if spec else None, status, sent, error, started)
+                name = spec.name if spec else None
+                self.observer.record(name, status, sent, error, started, opened)
 
     async def fail(
         self,

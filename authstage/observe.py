@@ -14,8 +14,8 @@ known (an unknown ID) is logged under ``-``.
 When the ``otel`` extra is installed and a tracer provider is configured before the app is built
 (``opentelemetry.trace.set_tracer_provider``), each call is also a span named after the action,
 with the attributes ``authstage.action``, ``http.response.status_code`` and, on errors,
-``authstage.error.code``; its status is ERROR for a 5xx and OK below 400. The span is recorded
-when the call ends (its start time is the call's), so it is a leaf under the request's span.
+``authstage.error.code``; its status is ERROR for a 5xx and OK below 400. It starts with the call
+and is the current span while the action runs, so spans the action makes nest under it.
 
 Cost. The dispatcher asks ``watching()`` once per call: one attribute test and one cached
 ``isEnabledFor``. When both are off nothing else happens (no clock read, no formatting).
@@ -67,7 +67,7 @@ def _otel_trace() -> Any:
 class CallObserver:
     """Writes the access line (and the span) of each call; built once per endpoint."""
 
-    __slots__ = ("_trace", "_tracer", "logger")
+    __slots__ = ("_context", "_trace", "_tracer", "logger")
 
     def __init__(self, tracer_provider: Any = None) -> None:
         """Args:
@@ -77,7 +77,11 @@ class CallObserver:
         self._trace = _otel_trace()
         #: The tracer when a provider was configured before the endpoint was built, else None.
         self._tracer: Any = None
+        self._context: Any = None
         if self._trace is not None:
+            from opentelemetry import context
+
+            self._context = context
             provider = tracer_provider or self._trace.get_tracer_provider()
             if not isinstance(provider, self._trace.ProxyTracerProvider):  # one is configured
                 self._tracer = provider.get_tracer("authstage")
@@ -91,13 +95,29 @@ class CallObserver:
         """The start time of a call (nanoseconds since the epoch)."""
         return time.time_ns()
 
+    def enter(self, action: str, started: int) -> Any:
+        """Open the span of a call about to run its action, as the current span (so spans the
+        action makes nest under it); None without tracing. Hand it back to ``record``."""
+        if self._tracer is None:
+            return None
+        span = self._tracer.start_span(action, start_time=started)
+        return span, self._context.attach(self._trace.set_span_in_context(span))
+
     def record(
-        self, action: str | None, status: int, body: bytes, error: ErrorBody | None, started: int
+        self,
+        action: str | None,
+        status: int,
+        body: bytes,
+        error: ErrorBody | None,
+        started: int,
+        opened: Any = None,
     ) -> None:
         """Log (and trace) one finished call that started at ``started`` (``clock()``).
 
         ``error`` is the error the call answered with; when the caller has only the reply (a
-        batched or replayed call), it is read back from the envelope ``body``.
+        batched or replayed call), it is read back from the envelope ``body``. ``opened`` is
+        what ``enter`` returned; a call refused before it ran gets a span made here, one
+        refused before its action was known (an unknown ID) gets none.
         """
         ended = time.time_ns()
         name = action or _UNKNOWN
@@ -128,17 +148,19 @@ class CallObserver:
                     digest,
                     extra=extra,
                 )
-        if self._tracer is not None:
-            self._span(name, status, started, ended, code)
+        if opened is not None:
+            span, token = opened
+            self._context.detach(token)
+            self._finish(span, name, status, ended, code)
+        elif self._tracer is not None and action is not None:
+            span = self._tracer.start_span(name, start_time=started)
+            self._finish(span, name, status, ended, code)
 
-    def _span(self, name: str, status: int, started: int, ended: int, code: str | None) -> None:
-        attributes: dict[str, Any] = {
-            "authstage.action": name,
-            "http.response.status_code": status,
-        }
+    def _finish(self, span: Any, name: str, status: int, ended: int, code: str | None) -> None:
+        span.set_attribute("authstage.action", name)
+        span.set_attribute("http.response.status_code", status)
         if code is not None:
-            attributes["authstage.error.code"] = code
-        span = self._tracer.start_span(name, start_time=started, attributes=attributes)
+            span.set_attribute("authstage.error.code", code)
         if status >= 500:
             span.set_status(self._trace.Status(self._trace.StatusCode.ERROR, code))
         elif status < 400:

@@ -10,11 +10,13 @@ import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
+from authstage import AuthstagePlugin, action
 from authstage.appstate import endpoint_of
 from authstage.dispatch import ActionEndpoint
 from authstage.observe import ACCESS_LOGGER, CallObserver
@@ -105,8 +107,22 @@ async def test_nothing_is_observed_when_the_access_log_is_off(
     assert lines(caplog) == []
 
 
-def observed(provider: TracerProvider) -> Litestar:
-    app = build_app()
+def exporting() -> tuple[TracerProvider, InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider, exporter
+
+
+@action(public=True)
+async def current_span_id() -> int:
+    """The ID of the span current while the action runs."""
+    span_id: int = trace.get_current_span().get_span_context().span_id
+    return span_id
+
+
+def observed(provider: TracerProvider, **config: Any) -> Litestar:
+    app = build_app(**config)
     endpoint = endpoint_of(app)
     assert isinstance(endpoint, ActionEndpoint)
     endpoint.observer = CallObserver(tracer_provider=provider)
@@ -114,9 +130,7 @@ def observed(provider: TracerProvider) -> Litestar:
 
 
 async def test_each_call_is_a_span_named_after_the_action() -> None:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    provider, exporter = exporting()
     async with AsyncTestClient(observed(provider)) as client:
         actions = ActionClient(client)
         await actions.call(sa.add, a=1, b=2)
@@ -138,6 +152,31 @@ async def test_each_call_is_a_span_named_after_the_action() -> None:
     assert ok.start_time is not None and ok.end_time is not None and ok.start_time <= ok.end_time
 
 
+async def test_the_call_span_is_current_while_the_action_runs() -> None:
+    provider, exporter = exporting()
+    app = Litestar(plugins=[AuthstagePlugin(actions=[current_span_id], secret="s" * 32)])
+    endpoint = endpoint_of(app)
+    assert isinstance(endpoint, ActionEndpoint)
+    endpoint.observer = CallObserver(tracer_provider=provider)
+    async with AsyncTestClient(app) as client:
+        inner = (await ActionClient(client).call(current_span_id)).json()["data"]
+    [span] = exporter.get_finished_spans()
+    assert span.name.endswith("current_span_id")
+    assert span.context is not None and span.context.span_id == inner
+
+
+async def test_a_call_refused_before_running_has_a_span_an_unknown_id_none() -> None:
+    provider, exporter = exporting()
+    async with AsyncTestClient(observed(provider)) as client:
+        await ActionClient(client).call(sa.add, a="x", b=1)
+        headers = {"authstage-action": "0" * 42, "content-type": "application/json"}
+        await client.post("/_action", content=b"{}", headers=headers)
+    [refused] = exporter.get_finished_spans()
+    assert refused.name == "tests.unit.sample_actions.add"
+    assert refused.attributes is not None
+    assert refused.attributes["authstage.error.code"] == "VALIDATION"
+
+
 def test_without_opentelemetry_nothing_traces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry", None)  # as if the extra were absent
     observer = CallObserver()
@@ -148,7 +187,9 @@ def test_without_opentelemetry_nothing_traces(monkeypatch: pytest.MonkeyPatch) -
         logging.getLogger(ACCESS_LOGGER).setLevel(logging.NOTSET)
 
 
-def test_an_error_read_back_from_a_reply_is_logged_with_its_code(access_log: pytest.LogCaptureFixture) -> None:
+def test_an_error_read_back_from_a_reply_is_logged_with_its_code(
+    access_log: pytest.LogCaptureFixture,
+) -> None:
     body = b'{"ok":false,"error":{"code":"CONFLICT","message":"m"}}'
     CallObserver().record("a.b", 409, body, None, CallObserver.clock())
     [line] = lines(access_log)
