@@ -35,7 +35,7 @@ from authstage.binding import Binder
 from authstage.body import ClientDisconnected, read_body
 from authstage.context import RequestContext, current_var
 from authstage.csrf import OriginPolicy
-from authstage.disconnect import DisconnectWatch, until_disconnect
+from authstage.disconnect import DisconnectWatch
 from authstage.encoding import error_envelope, send_json
 from authstage.errors import (
     BadRequest,
@@ -167,10 +167,10 @@ class ActionEndpoint:
                 if steps.guarded or not spec.public:  # 3 read body, above; 4 guard
                     await steps.guard(ctx, spec)
                 if media == "application/json":  # 5 decode
-                    args, kwargs = steps.decode_json(spec, body, headers.get(b"authstage-bound"))
+                    arguments = steps.decode_json(spec, body, headers.get(b"authstage-bound"))
                 elif media in _FORMS:
                     form = parse_form(body, media, params)
-                    args, kwargs = steps.decode_form(spec, form)
+                    arguments = steps.decode_form(spec, form)
                 else:
                     raise UnsupportedMediaType("Send application/json or a form body")
             elif batch.BATCH_HEADER in headers:  # several calls, each taking steps 2-7 (batch.py)
@@ -185,7 +185,7 @@ class ActionEndpoint:
                 spec = steps.locate(_form_action(form), headers)
                 steps.check_size(spec, len(body))  # 3 read body, above, under the action's limit
                 await steps.guard(ctx, spec)  # 4
-                args, kwargs = steps.decode_form(spec, form)  # 5
+                arguments = steps.decode_form(spec, form)  # 5
             elif media == "application/json" or not media:
                 raise NotFound("No action named: send the Authstage-Action header")
             else:
@@ -195,14 +195,13 @@ class ActionEndpoint:
                 opened = self.observer.enter(spec.name, started)
             if raw_id is not None and IDEMPOTENCY_HEADER in headers:  # 6-7, once per key
                 with DisconnectWatch(receive):
-                    arguments = args, kwargs
                     produce = partial(steps.reply, ctx, spec, arguments)
                     key = headers[IDEMPOTENCY_HEADER]
                     reply = await self.idempotency.once(ctx, spec, key, arguments, produce)
                 await send_json(send, *reply)
                 return
             # 6 run, cancelled if the client goes away (disconnect.py)
-            data = await steps.run(ctx, spec, until_disconnect(receive, spec.fn(*args, **kwargs)))
+            data = await steps.run(ctx, spec, arguments, receive)
             if raw_id is None:  # 7 encode: no-JS form
                 await self.noscript.success(send, ctx, headers, spec, data, form)
                 return

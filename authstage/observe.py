@@ -17,16 +17,18 @@ with the attributes ``authstage.action``, ``http.response.status_code`` and, on 
 ``authstage.error.code``; its status is ERROR for a 5xx and OK below 400. It starts with the call
 and is the current span while the action runs, so spans the action makes nest under it.
 
-Cost. The dispatcher asks ``watching()`` once per call: one attribute test and one cached
-``isEnabledFor``. When both are off nothing else happens (no clock read, no formatting).
-OpenTelemetry is imported only if it is installed, when an endpoint is built, never on the
-request path; the provider is looked up then too (a span per call costs a few microseconds).
+Cost. The dispatcher asks ``watching()`` once per call: the logger's cached ``isEnabledFor``.
+When both are off nothing else happens (no clock read, no formatting). OpenTelemetry is
+imported only if it is installed, when an endpoint is built, never on the request path; the
+provider is looked up then too (a span per call costs a few microseconds).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -64,10 +66,14 @@ def _otel_trace() -> Any:
     return trace
 
 
+def _always() -> bool:
+    return True
+
+
 class CallObserver:
     """Writes the access line (and the span) of each call; built once per endpoint."""
 
-    __slots__ = ("_context", "_trace", "_tracer", "logger")
+    __slots__ = ("_context", "_trace", "_tracer", "logger", "watching")
 
     def __init__(self, tracer_provider: Any = None) -> None:
         """Args:
@@ -85,10 +91,12 @@ class CallObserver:
             provider = tracer_provider or self._trace.get_tracer_provider()
             if not isinstance(provider, self._trace.ProxyTracerProvider):  # one is configured
                 self._tracer = provider.get_tracer("authstage")
-
-    def watching(self) -> bool:
-        """True when this call must be observed: the access log or tracing is on."""
-        return self._tracer is not None or self.logger.isEnabledFor(logging.INFO)
+        #: ``watching()``: True when this call must be observed (the access log or tracing is
+        #: on). Without tracing it is the logger's own (cached) ``isEnabledFor(INFO)``, called
+        #: directly: the one check every call pays.
+        self.watching: Callable[[], bool] = (
+            partial(self.logger.isEnabledFor, logging.INFO) if self._tracer is None else _always
+        )
 
     @staticmethod
     def clock() -> int:

@@ -21,7 +21,6 @@ guard") as plain attributes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -29,6 +28,7 @@ import msgspec
 from authstage.body import too_large
 from authstage.conflict import conflict_from
 from authstage.context import current_var
+from authstage.disconnect import watch_rest
 from authstage.encoding import Reply, error_envelope, success_envelope
 from authstage.errors import (
     ActionError,
@@ -44,6 +44,8 @@ from authstage.navigation import RedirectSignal
 from authstage.validation import validation_error
 
 if TYPE_CHECKING:
+    from litestar.types import Receive
+
     from authstage.binding import Binder
     from authstage.config import AuthstageConfig
     from authstage.context import RequestContext
@@ -166,12 +168,36 @@ class ActionSteps:
 
     # 6 run
 
-    async def run(self, ctx: RequestContext, spec: ActionSpec, running: Awaitable[Any]) -> bytes:
-        """Await the action (``running``: its coroutine, maybe under a disconnect watch) and
-        return its result encoded as the return type; a ``redirect()`` is recorded on the
-        context. The revalidation listeners hear what it revalidated."""
+    async def run(
+        self,
+        ctx: RequestContext,
+        spec: ActionSpec,
+        arguments: Arguments,
+        receive: Receive | None = None,
+    ) -> bytes:
+        """Run the action and return its result encoded as the return type; a ``redirect()``
+        is recorded on the context. The revalidation listeners hear what it revalidated.
+
+        With ``receive`` (a call alone in its request) the action is cancelled if the client
+        goes away (disconnect.py). It is started here, as ``until_disconnect`` would, so that an
+        action finishing without waiting (most do) costs no coroutine of the watch's.
+
+        Raises:
+            ClientDisconnected: the client went away and the action was cancelled.
+        """
+        args, kwargs = arguments
+        running = spec.fn(*args, **kwargs)
         try:
-            data = spec.signature.encode_result(await running)
+            if receive is None:  # the caller watches (a batch, an idempotent call)
+                value = await running
+            else:
+                try:
+                    first = running.send(None)
+                except StopIteration as done:
+                    value = done.value
+                else:
+                    value = await watch_rest(receive, running, first)
+            data = spec.signature.encode_result(value)
         except RedirectSignal as signal:
             ctx.redirect_to, data = signal.target, b"null"
         if self.config.on_revalidate and (ctx.revalidated_paths or ctx.revalidated_tags):
@@ -206,9 +232,8 @@ class ActionSteps:
         """Steps 6-7 as a reply to keep or send, for batched and idempotent calls (whose caller
         watches for a disconnect). An ``ActionError`` raised by the action is part of the
         reply; anything else propagates."""
-        args, kwargs = arguments
         try:
-            data = await self.run(ctx, spec, spec.fn(*args, **kwargs))
+            data = await self.run(ctx, spec, arguments)
         except ActionError as exc:
             return self.error_reply(ctx, exc, spec)
         return Reply(200, self.success(ctx, data), ctx.cookie_headers())
