@@ -123,8 +123,8 @@ class ActionEndpoint:
         self.config = config
         self.binder = Binder(registry)
         self.steps = ActionSteps(registry, config, self.binder)
-        self.default_limit = self.steps.default_limit
-        self.by_id = registry.by_id
+        self.default_limit = self.steps.default_limit  # for the CLI's table
+        self.by_id = registry.by_id  # step 2's one dict lookup, inline on the hot path
         self.policy = OriginPolicy(
             config.allowed_origins or (), trust_forwarded_host=bool(config.trust_forwarded_host)
         )
@@ -163,8 +163,9 @@ class ActionEndpoint:
             media, params = _media_type(headers.get(b"content-type", b""))
             if raw_id is not None:  # 2 locate: header
                 spec = self.by_id.get(raw_id) or steps.locate(raw_id, headers)
-                body = await read_body(receive, headers.get(b"content-length"), steps.limit(spec))
-                if steps.guarded or not spec.public:  # 3 read body, above; 4 guard
+                limit = steps.limit(spec)
+                body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
+                if steps.guarded or not spec.public:  # 4 guard (nothing to check: skipped)
                     await steps.guard(ctx, spec)
                 if media == "application/json":  # 5 decode
                     arguments = steps.decode_json(spec, body, headers.get(b"authstage-bound"))
@@ -180,10 +181,11 @@ class ActionEndpoint:
                 watched = False  # each call of the batch has had its own line
                 return
             elif media in _FORMS:  # 2 locate: form field (HTML forms without JavaScript)
-                body = await read_body(receive, headers.get(b"content-length"), steps.form_limit)
+                limit = steps.form_limit  # the action is named inside the body
+                body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
                 form = parse_form(body, media, params)
                 spec = steps.locate(_form_action(form), headers)
-                steps.check_size(spec, len(body))  # 3 read body, above, under the action's limit
+                steps.check_size(spec, len(body))  # 3 then the action's own limit
                 await steps.guard(ctx, spec)  # 4
                 arguments = steps.decode_form(spec, form)  # 5
             elif media == "application/json" or not media:
