@@ -15,7 +15,9 @@ When the ``otel`` extra is installed and a tracer provider is configured before 
 (``opentelemetry.trace.set_tracer_provider``), each call is also a span named after the action,
 with the attributes ``authstage.action``, ``http.response.status_code`` and, on errors,
 ``authstage.error.code``; its status is ERROR for a 5xx and OK below 400. It starts with the call
-and is the current span while the action runs, so spans the action makes nest under it.
+and is the current span while the action runs, so spans the action makes nest under it. (An
+ASGI-level instrumentation, such as Litestar's ``OpenTelemetryPlugin``, sees every call as
+``POST /_action`` and a batch as one request: hence a span of our own, per call.)
 
 Cost. The dispatcher asks ``watching()`` once per call: the logger's cached ``isEnabledFor``.
 When both are off nothing else happens (no clock read, no formatting). OpenTelemetry is

@@ -177,14 +177,14 @@ async def test_a_call_refused_before_running_has_a_span_an_unknown_id_none() -> 
     assert refused.attributes["authstage.error.code"] == "VALIDATION"
 
 
-def test_without_opentelemetry_nothing_traces(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_opentelemetry_nothing_is_watched_when_the_log_is_off(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry", None)  # as if the extra were absent
-    observer = CallObserver()
-    logging.getLogger(ACCESS_LOGGER).setLevel(logging.WARNING)
-    try:
-        assert observer.watching() is False
-    finally:
-        logging.getLogger(ACCESS_LOGGER).setLevel(logging.NOTSET)
+    caplog.set_level(logging.WARNING, logger=ACCESS_LOGGER)
+    observer = CallObserver(tracer_provider=TracerProvider())  # a provider, but no OpenTelemetry
+    assert observer.watching() is False
+    assert observer.enter("a.b", CallObserver.clock()) is None
 
 
 def test_an_error_read_back_from_a_reply_is_logged_with_its_code(
