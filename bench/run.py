@@ -9,6 +9,10 @@ with one real request and warmed up; then, in every round, each comparison measu
 back to back in an order rotated from round to round, so drift on a noisy machine hits all peers
 alike. Ratios are taken within a round (peers measured minutes apart are never divided) and the
 median over rounds is reported.
+
+This module is the run and its command line; the harness is beside it: ``processes`` (servers,
+database, code generation, py-spy), ``wrk`` (driving the load generator), ``stats`` (medians and
+ratios) and ``harness`` (the settings and paths they share).
 """
 
 from __future__ import annotations
