@@ -22,6 +22,10 @@ They share the request's memo, so ``get_session()`` costs one query for the whol
 set by any call are all sent. A failure of the batch itself (origin check, malformed or
 oversize body, too many calls) is an ordinary error envelope. Files are not batched: a call with
 files is a multipart request of its own.
+
+Each call takes the steps of ``ActionSteps`` (steps.py) that a single call takes, in the same
+order; this module only reads the batch, fans it out and joins the replies. It is handed what
+it needs by the dispatcher and never imports it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from authstage.body import read_body, too_large
+from authstage.body import read_body
 from authstage.context import RequestContext, current_var
 from authstage.disconnect import DisconnectWatch
 from authstage.encoding import Reply, error_envelope, send_json
@@ -41,8 +45,10 @@ from authstage.errors import BadRequest, UnsupportedMediaType
 if TYPE_CHECKING:
     from litestar.types import Receive, Send
 
-    from authstage.dispatch import ActionEndpoint
+    from authstage.idempotency import Idempotency
+    from authstage.observe import CallObserver
     from authstage.registry import ActionSpec
+    from authstage.steps import ActionSteps
 
 __all__ = ["BATCH_HEADER", "BatchCall", "BatchRequest", "respond"]
 
@@ -85,9 +91,11 @@ def _calls(body: bytes, limit: int) -> list[BatchCall]:
 
 
 async def respond(
-    endpoint: ActionEndpoint,
+    steps: ActionSteps,
+    idempotency: Idempotency,
+    observer: CallObserver,
     ctx: RequestContext,
-    h: dict[bytes, bytes],
+    headers: dict[bytes, bytes],
     media: str,
     receive: Receive,
     send: Send,
@@ -100,38 +108,53 @@ async def respond(
     """
     if media != "application/json":
         raise UnsupportedMediaType("A batch is a JSON body")
-    body = await read_body(receive, h.get(b"content-length"), endpoint.form_limit)
-    calls = _calls(body, endpoint.config.max_batch_calls)
+    body = await read_body(receive, headers.get(b"content-length"), steps.form_limit)
+    calls = _calls(body, steps.config.max_batch_calls)
+    one = partial(_one, steps, idempotency, observer, ctx, headers)
     with DisconnectWatch(receive):
-        replies = await asyncio.gather(*(_one(endpoint, ctx, h, call) for call in calls))
+        replies = await asyncio.gather(*(one(call) for call in calls))
     out = b'{"ok":true,"results":[' + b",".join(reply.body for reply in replies) + b"]}"
     cookies = [pair for reply in replies for pair in reply.headers if pair[0] == b"set-cookie"]
     await send_json(send, 200, out, cookies)
 
 
 async def _one(
-    endpoint: ActionEndpoint, parent: RequestContext, h: dict[bytes, bytes], call: BatchCall
+    steps: ActionSteps,
+    idempotency: Idempotency,
+    observer: CallObserver,
+    parent: RequestContext,
+    headers: dict[bytes, bytes],
+    call: BatchCall,
 ) -> Reply:
     """One call of the batch, in its own task and request context; never raises an error."""
+    watched = observer.watching()
+    started = observer.clock() if watched else 0
     ctx = RequestContext(parent.scope, parent.receive)
     ctx.memo = parent.memo  # one session lookup for the whole batch
     current_var.set(ctx)  # this task's own copy of the context variables
     spec: ActionSpec | None = None
+    opened = None  # the call's span, with tracing
     try:
-        spec = endpoint.locate(call.action.encode("latin-1", "replace"), h)
+        spec = steps.locate(call.action.encode("latin-1", "replace"), headers)  # 2 locate
         args_body = bytes(call.args)
-        if len(args_body) > endpoint.limit(spec):
-            raise too_large(endpoint.limit(spec))
-        await endpoint.guard(ctx, spec)
+        steps.check_size(spec, len(args_body))  # 3 (the batch body was read under the widest)
+        await steps.guard(ctx, spec)  # 4 guard
         bound = call.bound.encode() if call.bound is not None else None
-        args, kwargs = endpoint.decode_json(spec, args_body, bound)
+        arguments = steps.decode_json(spec, args_body, bound)  # 5 decode
         ctx.action = spec.name
-        produce = partial(endpoint.reply, ctx, spec, args, kwargs)
+        if watched:
+            opened = observer.enter(spec.name, started)
         if call.idempotency_key is None:
-            return await produce()
-        key = call.idempotency_key.encode("latin-1", "replace")
-        return await endpoint.idempotency.once(ctx, spec, key, (args, kwargs), produce)
+            reply = await steps.reply(ctx, spec, arguments)  # 6-7 run, encode
+        else:  # 6-7 at most once per key
+            key = call.idempotency_key.encode("latin-1", "replace")
+            produce = partial(steps.reply, ctx, spec, arguments)
+            reply = await idempotency.once(ctx, spec, key, arguments, produce)
     except Exception as exc:  # every failure becomes this call's own error envelope
-        error, _headers = endpoint.error_of(exc, spec)
+        error, _headers = steps.error_of(exc, spec)
         status, body = error_envelope(error)
-        return Reply(status, body, ctx.cookie_headers())
+        reply = Reply(status, body, ctx.cookie_headers())
+    if watched:
+        name = spec.name if spec else None
+        observer.record(name, reply.status, reply.body, None, started, opened)
+    return reply

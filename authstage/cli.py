@@ -36,6 +36,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from litestar import Litestar
 
+from authstage.appstate import endpoint_of
 from authstage.codegen.command import add_codegen_command
 from authstage.db import Database
 from authstage.errors import ConfigurationError
@@ -77,7 +78,7 @@ def _size_text(size: int) -> str:
 
 def actions_table(app: Litestar) -> str:
     """The app's actions as a text table: name, ID, access, parameters and body limit."""
-    endpoint = app.state["authstage"]
+    endpoint = endpoint_of(app)
     registry = endpoint.registry
     rows = [("NAME", "ID", "ACCESS", "PARAMS", "BODY LIMIT")]
     for name, spec in registry.specs.items():
@@ -127,7 +128,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 def _cmd_actions(args: argparse.Namespace) -> int:
     app = load_app(args.app, prints_ids=True)  # only from the secret the server uses
-    registry = app.state["authstage"].registry
+    registry = endpoint_of(app).registry
     print(f"authstage: using {registry.keys.source}", file=sys.stderr)
     if args.id is not None:
         if args.id not in registry.ids:

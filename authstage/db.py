@@ -18,7 +18,8 @@ Which Piccolo apps are bound and migrated is ``authstage.piccolo_apps``' concern
 SQLite has no pool: Piccolo opens a connection per query. The file is switched to WAL at startup
 so readers do not block the writer, and writes that span several statements should use
 ``write_transaction()`` (``BEGIN IMMEDIATE``). Unique violations from either engine become
-``CONFLICT`` with the column named, through ``conflict_from``.
+``CONFLICT`` with the column named, through ``conflict_from`` (conflict.py, kept apart so the
+request path does not import Piccolo's migration machinery).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import contextlib
 import io
 import logging
 import os
-import re
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -41,7 +41,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
-from authstage.errors import ConfigurationError, Conflict
+from authstage.errors import ConfigurationError
 from authstage.piccolo_apps import framework_apps, piccolo_conf, piccolo_conf_named
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ __all__ = [
     "Database",
     "DatabaseConfig",
     "bind_engine",
-    "conflict_from",
     "create_engine",
     "current_engine",
     "parse_database_url",
@@ -62,10 +61,6 @@ __all__ = [
 logger = logging.getLogger("authstage.db")
 
 DEFAULT_SQLITE_FILE = "authstage.sqlite"
-_UNIQUE_SQLSTATE = "23505"
-_PG_KEY = re.compile(r"Key \((?P<cols>[^()]*)\)=")
-_SQLITE_UNIQUE = "UNIQUE constraint failed: "
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,42 +306,3 @@ class Database:
                 logger.debug("%s", line)
         if not result.success:
             raise ConfigurationError(f"migrations failed: {result.message}")
-
-
-def _unique_columns(exc: BaseException) -> list[str] | None:
-    """The columns of a unique violation (possibly empty), or None if ``exc`` is not one."""
-    if getattr(exc, "sqlstate", None) == _UNIQUE_SQLSTATE:  # asyncpg (and psycopg)
-        match = _PG_KEY.search(str(getattr(exc, "detail", "") or ""))
-        names = match.group("cols").split(",") if match else []
-    elif isinstance(exc, sqlite3.IntegrityError) and str(exc).startswith(_SQLITE_UNIQUE):
-        names = [name.rpartition(".")[2] for name in str(exc)[len(_SQLITE_UNIQUE) :].split(",")]
-    else:
-        return None
-    columns = [name.strip().strip('"') for name in names]
-    return [c for c in columns if _IDENTIFIER.fullmatch(c)]
-
-
-def conflict_from(exc: BaseException) -> Conflict | None:
-    """A ``Conflict`` naming the column when ``exc`` is a unique violation, else None.
-
-    Recognises asyncpg's ``UniqueViolationError`` (SQLSTATE 23505, columns read from its
-    detail ``Key (title)=(...) already exists``) and SQLite's ``IntegrityError`` ``UNIQUE
-    constraint failed: note.title``, also when raised as the cause of another exception.
-
-    Example:
-        >>> conflict_from(sqlite3.IntegrityError("UNIQUE constraint failed: note.title"))
-        Conflict('This title is already taken')
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        columns = _unique_columns(current)
-        if columns is not None:
-            label = " and ".join(columns) if columns else "value"
-            return Conflict(
-                f"This {label} is already taken",
-                field_errors={column: ["Already taken"] for column in columns},
-            )
-        current = current.__cause__ or current.__context__
-    return None

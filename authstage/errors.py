@@ -244,8 +244,3 @@ def internal_error(exc: BaseException, *, action: str = "", debug: bool = False)
     logger.error("action %s failed [digest %s]", action or "?", digest, exc_info=exc)
     message = f"{type(exc).__name__}: {exc}" if debug else "Internal error"
     return ErrorBody(code="INTERNAL", message=message, digest=digest)
-
-
-def error_status(body: ErrorBody) -> int:
-    """The HTTP status of an error body."""
-    return CODE_STATUS.get(body.code, 500)

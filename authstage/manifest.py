@@ -32,20 +32,16 @@ import msgspec
 
 from authstage.encoding import error_envelope, send_json
 from authstage.errors import MethodNotAllowed
+from authstage.registry import is_listed
 
 if TYPE_CHECKING:
     from litestar.types import Receive, Scope, Send
 
-    from authstage.registry import ActionSpec, Registry
+    from authstage.registry import Registry
 
-__all__ = ["ManifestEndpoint", "is_listed"]
+__all__ = ["ManifestEndpoint"]
 
 MANIFEST_VERSION = 1
-
-
-def is_listed(spec: ActionSpec) -> bool:
-    """True unless the action was declared ``@action(client=False)``."""
-    return bool(spec.options.get("client", True))
 
 
 class ManifestEndpoint:

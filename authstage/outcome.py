@@ -26,10 +26,10 @@ from typing import Any
 import msgspec
 from litestar.stores.base import Store
 
+from authstage.appstate import endpoint_of
 from authstage.context import context, delete_cookie
 from authstage.errors import ErrorBody
 from authstage.memo import request_cache
-from authstage.pages import endpoint
 from authstage.params import FORM_FIELD
 from authstage.registry import spec_of
 
@@ -129,7 +129,7 @@ async def _take(store: Store | None) -> Outcome | None:
     if not key:
         return None
     if store is None:
-        store = endpoint().outcome_store
+        store = endpoint_of(ctx.scope.get("app")).outcome_store
     raw = await store.get(key)
     await store.delete(key)
     delete_cookie(OUTCOME_COOKIE)

@@ -18,26 +18,20 @@ All of them find the app's action endpoint through the request being served.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
+from authstage.appstate import Mounted, endpoint_of
 from authstage.binding import BoundAction, hidden_inputs
 from authstage.context import context
-
-if TYPE_CHECKING:
-    from authstage.dispatch import ActionEndpoint
 
 __all__ = ["action_fields", "action_id", "bind", "endpoint"]
 
 
-def endpoint() -> ActionEndpoint:
+def endpoint() -> Mounted:
     """The action endpoint of the app serving the current request."""
-    app = context().scope.get("app")
-    ep: ActionEndpoint | None = app.state.get("authstage") if app is not None else None
-    if ep is None:
-        raise RuntimeError("this app has no AuthstagePlugin")
-    return ep
+    return endpoint_of(context().scope.get("app"))
 
 
 def action_id(fn: Callable[..., Any] | str) -> str:

@@ -10,8 +10,8 @@ config can serve several apps), loads the key ring, registers every action (fail
 signature or duplicate) and mounts the endpoint as a raw ``@asgi`` handler (the fastest handler
 kind Litestar has). At startup it wraps the app's handler in ``PageContext`` (the request
 context of every other route, pagecontext.py) and, when nothing would be skipped, the fast
-path. The endpoint is kept in ``app.state["authstage"]`` for helpers that need it (``bind``,
-``take_outcome``, the CLI).
+path. The endpoint is kept in the app's state for helpers that need it (``bind``, ``take_outcome``,
+the CLI), found through ``appstate.endpoint_of``.
 
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
@@ -31,6 +31,7 @@ from litestar import asgi
 from litestar.plugins import CLIPlugin, InitPlugin
 from litestar.stores.registry import StoreRegistry
 
+from authstage.appstate import AUTH_KEY, ENDPOINT_KEY
 from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE, AuthstageConfig, ResolvedConfig
 from authstage.dispatch import ActionEndpoint
 from authstage.errors import ConfigurationError
@@ -67,9 +68,6 @@ def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
     template_config.engine_callback = install
 
 
-STATE_KEY = "authstage"
-
-
 class AuthstagePlugin(InitPlugin, CLIPlugin):
     """Registers actions and mounts the action endpoint."""
 
@@ -94,10 +92,12 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         registry = Registry(config.actions, keys)
         auth = None
         if config.auth is not None:
+            from authstage.auth.current import authenticate  # Piccolo tables: only with auth
+
             auth = config.auth.build(production=config.production)
             config = replace(
                 config,
-                authenticate=config.authenticate or auth.authenticate,
+                authenticate=config.authenticate or authenticate,
                 guards=(auth.role_guard, *config.guards),
                 session_cookie=auth.cookie_name,
             )
@@ -126,7 +126,7 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             app_config.lifespan.append(self.config.idempotency_store)
         if app_config.template_config is not None:
             _add_template_globals(app_config.template_config)
-        app_config.state[STATE_KEY] = endpoint
+        app_config.state[ENDPOINT_KEY] = endpoint
 
         def wrap_handler(app: Litestar) -> None:
             install_page_context(app, config.path)  # first: the fast path goes in front of it
@@ -137,7 +137,7 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         if auth is not None:
             from authstage.auth.guards import exception_handlers
 
-            app_config.state["authstage_auth"] = auth
+            app_config.state[AUTH_KEY] = auth
             app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
             handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
             app_config.exception_handlers = handlers

@@ -21,7 +21,7 @@ from authstage.ids import action_id, manifest_hash
 from authstage.keys import KeyRing
 from authstage.params import ActionSignature
 
-__all__ = ["ActionSpec", "Registry", "action", "spec_of"]
+__all__ = ["ActionSpec", "Registry", "action", "is_listed", "spec_of"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTR = "__authstage_action__"
@@ -112,6 +112,12 @@ def spec_of(fn: Callable[..., Any]) -> ActionSpec:
     return spec
 
 
+def is_listed(spec: ActionSpec) -> bool:
+    """True unless the action was declared ``@action(client=False)``: the generated clients
+    and the manifest list it (both ask here)."""
+    return bool(spec.options.get("client", True))
+
+
 def _collect(sources: Iterable[ModuleType | Callable[..., Any] | str]) -> list[ActionSpec]:
     specs: list[ActionSpec] = []
     for item in sources:
@@ -170,10 +176,6 @@ class Registry:
             return self.ids[name][0]
         except KeyError:
             raise RegistrationError(f"action {name!r} is not registered with this app") from None
-
-    def lookup(self, raw_id: bytes) -> ActionSpec | None:
-        """The action with this ID (current or previous secret), or None."""
-        return self.by_id.get(raw_id)
 
     def __len__(self) -> int:
         return len(self.specs)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from authstage.appstate import endpoint_of
 from authstage.context import RequestContext, current_var
 from authstage.errors import Unauthorized
 from authstage.navigation import RedirectSignal
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from litestar import Litestar
     from litestar.testing import AsyncTestClient
 
-    from authstage.dispatch import ActionEndpoint
+    from authstage.appstate import Mounted
 
 __all__ = ["ActionCaller", "ActionClient", "CallResult"]
 
@@ -86,7 +87,7 @@ class ActionCaller:
         headers: request headers.
         """
         self.app = app
-        self.endpoint: ActionEndpoint | None = app.state["authstage"] if app else None
+        self.endpoint: Mounted | None = endpoint_of(app) if app else None
         self.principal = principal
         self.cookies = dict(cookies or {})
         self.headers = dict(headers or {})
@@ -108,7 +109,7 @@ class ActionCaller:
             ctx.action = spec.name
             ctx.principal = self.principal
             if self.endpoint is not None:  # the endpoint's own step 4
-                await self.endpoint.guard(ctx, spec)
+                await self.endpoint.steps.guard(ctx, spec)
             elif not spec.public and ctx.principal is None:
                 raise Unauthorized("Sign in to do this")
             names = [p.name for p in sig.params]
@@ -143,7 +144,7 @@ class ActionClient:
 
     def __init__(self, client: AsyncTestClient[Litestar]) -> None:
         self.client = client
-        self.endpoint: ActionEndpoint = client.app.state["authstage"]
+        self.endpoint: Mounted = endpoint_of(client.app)
 
     def id_of(self, fn: Callable[..., Any]) -> str:
         """The current action ID of ``fn`` in this app."""

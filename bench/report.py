@@ -313,7 +313,8 @@ def render_markdown(results: dict[str, Any], chart: Path = CHART) -> str:
         "missing). `python -m bench.report` re-renders this page from "
         "`bench/results/latest.json`.",
         "",
-        "Code: `bench/run.py` (driver), `bench/peers.py` (peers and targets), `bench/servers/` "
+        "Code: `bench/run.py` (driver; `harness.py`, `processes.py`, `wrk.py` and `stats.py` "
+        "beside it), `bench/peers.py` (peers and targets), `bench/servers/` "
         "(one app factory per peer), `bench/codegen.py` (code generation timing), "
         "`bench/report.py` (this page).",
         "",

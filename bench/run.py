@@ -9,379 +9,45 @@ with one real request and warmed up; then, in every round, each comparison measu
 back to back in an order rotated from round to round, so drift on a noisy machine hits all peers
 alike. Ratios are taken within a round (peers measured minutes apart are never divided) and the
 median over rounds is reported.
+
+This module is the run and its command line; the harness is beside it: ``processes`` (servers,
+database, code generation, py-spy), ``wrk`` (driving the load generator), ``stats`` (medians and
+ratios) and ``harness`` (the settings and paths they share).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import datetime as dt
-import http.client
-import importlib.metadata
 import os
-import platform
 import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import msgspec
 
-from bench.peers import COMPARISONS, PEERS, Comparison, Peer, action_headers
+from bench.harness import HOST, RESULTS, Server, Settings, machine
+from bench.peers import COMPARISONS, PEERS
+from bench.processes import (
+    UVICORN_OPTIONS,
+    codegen,
+    prepare_database,
+    prepare_session,
+    start_profiler,
+    start_server,
+    stop_profiler,
+    stop_server,
+)
+from bench.stats import compare
+from bench.wrk import wrk
 
 __all__ = ["main"]
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-HOST = "127.0.0.1"
 #: The ``--only`` group timing code generation (the others are comparisons).
 CODEGEN = "codegen"
 ALL_GROUPS = [*(c.key for c in COMPARISONS), CODEGEN]
-
-#: Identical for every peer (the module and port are appended per peer).
-UVICORN_OPTIONS = [
-    "--workers",
-    "1",
-    "--loop",
-    "uvloop",
-    "--http",
-    "httptools",
-    "--no-access-log",
-    "--log-level",
-    "warning",
-    "--lifespan",
-    "on",
-]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How each peer is driven."""
-
-    duration: int
-    warmup: int
-    connections: int
-    threads: int
-    rounds: int
-    timeout: int
-    pin: bool
-    quick: bool
-
-
-@dataclass
-class Server:
-    """A running uvicorn process serving one peer."""
-
-    peer: Peer
-    port: int
-    proc: subprocess.Popen[bytes]
-    log: IO[bytes]
-    log_path: Path
-    lua: Path
-    headers: dict[str, str]
-    actions: int | None
-
-
-# --------------------------------------------------------------------------------------------
-# servers
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _pinned(cpu: int, argv: list[str], settings: Settings) -> list[str]:
-    if settings.pin and shutil.which("taskset"):
-        return ["taskset", "--cpu-list", str(cpu), *argv]
-    return argv
-
-
-def _request(server: Server) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection(HOST, server.port, timeout=10)
-    try:
-        conn.request("POST", server.peer.path, body=server.peer.body, headers=server.headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def _lua_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-_LUA_DONE = """
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "BENCH_RESULT %d %d %d %d %d %d %d %d %d %d %d %d\\n",
-    summary.requests, summary.duration, summary.bytes,
-    e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
-end
-"""
-
-
-def _write_lua(peer: Peer, headers: dict[str, str], directory: Path) -> Path:
-    lines = ['wrk.method = "POST"', f"wrk.body = {_lua_string(peer.body.decode())}"]
-    lines += [f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()]
-    path = directory / f"{peer.key}.lua"
-    path.write_text("\n".join(lines) + "\n" + _LUA_DONE)
-    return path
-
-
-def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
-    """Start ``peer`` under uvicorn; returns once it answered one correct request."""
-    headers, actions = action_headers(peer)
-    port = _free_port()
-    log_path = workdir / f"{peer.key}.log"
-    log = log_path.open("wb")
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        f"{peer.module}:create_app",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        *UVICORN_OPTIONS,
-    ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        _pinned(0, argv, settings), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    server = Server(
-        peer, port, proc, log, log_path, _write_lua(peer, headers, workdir), headers, actions
-    )
-    deadline = time.monotonic() + 300
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{peer.key} exited at startup:\n{log_path.read_text()[-4000:]}")
-        try:
-            status, body = _request(server)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{peer.key} did not start in time") from None
-            time.sleep(0.2)
-    if not peer.check(status, body):
-        raise RuntimeError(f"{peer.key}: unexpected reply {status} {body[:300]!r}")
-    return server
-
-
-def stop_server(server: Server) -> None:
-    """Stop the uvicorn process (SIGTERM, then SIGKILL) and close its log."""
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait()
-    server.log.close()
-
-
-# --------------------------------------------------------------------------------------------
-# wrk
-
-
-def wrk(server: Server, duration: int, settings: Settings) -> dict[str, Any]:
-    """One wrk run against ``server``: throughput, latency percentiles, errors."""
-    argv = [
-        "wrk",
-        f"--threads={settings.threads}",
-        f"--connections={settings.connections}",
-        f"--duration={duration}s",
-        f"--timeout={settings.timeout}s",
-        f"--script={server.lua}",
-        f"http://{HOST}:{server.port}{server.peer.path}",
-    ]
-    out = subprocess.run(
-        _pinned(1, argv, settings), capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout
-    line = next((ln for ln in out.splitlines() if ln.startswith("BENCH_RESULT ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk printed no result for {server.peer.key}:\n{out}")
-    fields = [int(x) for x in line.split()[1:]]
-    requests, duration_us, nbytes, e_conn, e_read, e_write, e_status, e_timeout = fields[:8]
-    p50, p90, p99, lmax = fields[8:]
-    if server.proc.poll() is not None:
-        raise RuntimeError(f"{server.peer.key} died:\n{server.log_path.read_text()[-4000:]}")
-    return {
-        "requests": requests,
-        "duration_s": duration_us / 1e6,
-        "rps": requests / (duration_us / 1e6),
-        "bytes": nbytes,
-        "p50_ms": p50 / 1000,
-        "p90_ms": p90 / 1000,
-        "p99_ms": p99 / 1000,
-        "max_ms": lmax / 1000,
-        "errors": {
-            "connect": e_conn,
-            "read": e_read,
-            "write": e_write,
-            "status": e_status,
-            "timeout": e_timeout,
-        },
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# database
-
-
-async def _prepare_database(truncate: bool) -> str:
-    import asyncpg
-
-    from bench.servers.common import DSN
-    from bench.servers.tables import create_table_ddl
-
-    base, _, dbname = DSN.rpartition("/")
-    try:
-        conn = await asyncpg.connect(DSN)
-    except asyncpg.InvalidCatalogNameError:
-        admin = await asyncpg.connect(f"{base}/postgres")
-        try:
-            await admin.execute(f'CREATE DATABASE "{dbname}"')
-        finally:
-            await admin.close()
-        conn = await asyncpg.connect(DSN)
-    try:
-        for ddl in create_table_ddl():
-            await conn.execute(ddl)
-        if truncate:
-            await conn.execute('TRUNCATE "authstage_bench_row" RESTART IDENTITY')
-        version: str = await conn.fetchval("SHOW server_version")
-        return version
-    finally:
-        await conn.close()
-
-
-def prepare_database(truncate: bool = False) -> str:
-    """Create the benchmark database and table if needed; empty the table when asked."""
-    return asyncio.run(_prepare_database(truncate))
-
-
-def prepare_session() -> None:
-    """A fresh session of the bench user; its token goes to ``BENCH_SESSION_TOKEN``, which the
-    servers inherit and the signed-in peers send as their cookie."""
-    from bench.servers.sessions import create_session
-
-    asyncio.run(create_session())
-
-
-# --------------------------------------------------------------------------------------------
-# code generation
-
-
-def codegen(settings: Settings) -> dict[str, Any]:
-    """``python -m bench.codegen --json`` in its own process (pinned like a server)."""
-    argv = [sys.executable, "-m", "bench.codegen", "--json"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        _pinned(0, argv, settings), capture_output=True, text=True, check=True, cwd=ROOT, env=env
-    ).stdout
-    result: dict[str, Any] = msgspec.json.decode(out.strip().splitlines()[-1])
-    verdict = "met" if result["met"] else "MISSED"
-    print(
-        f"codegen {result['actions']} actions: {result['generate_s']:.2f} s "
-        f"(registration {result['register_s']:.2f} s; target < {result['target_s']:g} s: "
-        f"{verdict})",
-        flush=True,
-    )
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# the run
-
-
-def _machine(pg_version: str | None) -> dict[str, Any]:
-    model = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.partition(":")[2].strip()
-                break
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    versions = {}
-    for package in ("authstage", "litestar", "msgspec", "piccolo", "asyncpg", "uvicorn"):
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            versions[package] = importlib.metadata.version(package)
-    for package in ("uvloop", "httptools"):
-        versions[package] = importlib.metadata.version(package)
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": model,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "postgres": pg_version,
-        "wrk": (wrk_version.stdout or wrk_version.stderr).split("[")[0].strip(),
-        "packages": versions,
-        "loadavg_start": list(os.getloadavg()),
-    }
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def _summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    rps = [r["rps"] for r in runs]
-    return {
-        "rps": _median(rps),
-        "rps_min": min(rps),
-        "rps_max": max(rps),
-        "p50_ms": _median([r["p50_ms"] for r in runs]),
-        "p99_ms": _median([r["p99_ms"] for r in runs]),
-    }
-
-
-def _compare(comp: Comparison, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Summaries of the comparison's own runs and the per-round ratios."""
-    results: dict[str, dict[str, Any]] = {
-        key: {"runs": runs[key], "summary": _summarize(runs[key])} for key in comp.peers
-    }
-    ratios = []
-    for spec in comp.ratios:
-        subject, base, target = spec.subject, spec.baseline, spec.target
-        pairs = zip(runs[subject], runs[base], strict=True)
-        per_round = [s["rps"] / b["rps"] for s, b in pairs]
-        ratio = _median(per_round)
-        ratios.append(
-            {
-                "subject": subject,
-                "baseline": base,
-                "per_round": per_round,
-                "median": ratio,
-                "of_medians": results[subject]["summary"]["rps"] / results[base]["summary"]["rps"],
-                "target": None
-                if target is None
-                else {"low": target.low, "high": target.high, "text": target.text},
-                "met": None if target is None else target.met(ratio),
-            }
-        )
-    return {
-        "key": comp.key,
-        "title": comp.title,
-        "summary": comp.summary,
-        "peers": list(comp.peers),
-        "subjects": list(comp.subjects),
-        "results": results,
-        "ratios": ratios,
-    }
 
 
 def _print_table(results: dict[str, Any]) -> None:
@@ -422,10 +88,10 @@ def _measure(server: Server, settings: Settings, label: str, profile: set[str]) 
     key = server.peer.key
     if server.peer.inserts:
         prepare_database(truncate=True)
-    spy = _start_profiler(server, settings) if key in profile else None
+    spy = start_profiler(server, settings) if key in profile else None
     result = wrk(server, settings.duration, settings)
     if spy is not None:
-        _stop_profiler(spy)
+        stop_profiler(spy)
         profile.discard(key)
     errors = sum(result["errors"].values())
     print(
@@ -450,7 +116,7 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
     pg_version = prepare_database() if uses_db else None
     if any(PEERS[k].signed_in for k in keys):
         prepare_session()
-    machine = _machine(pg_version)
+    host = machine(pg_version)
     generated = codegen(settings) if CODEGEN in groups else None
     servers: dict[str, Server] = {}
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {
@@ -478,7 +144,7 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
         finally:
             for server in servers.values():
                 stop_server(server)
-    machine["loadavg_end"] = list(os.getloadavg())
+    host["loadavg_end"] = list(os.getloadavg())
     peers: dict[str, dict[str, Any]] = {}
     for key in keys:
         peer, server = PEERS[key], servers[key]
@@ -516,38 +182,15 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
             "pinning": {"server_cpu": 0, "wrk_cpu": 1} if settings.pin else None,
             "pool_size": POOL_SIZE,
         },
-        "machine": machine,
+        "machine": host,
         "peers": peers,
         "codegen": generated,
-        "comparisons": [_compare(c, runs[c.key]) for c in comparisons],
+        "comparisons": [compare(c, runs[c.key]) for c in comparisons],
     }
 
 
 # --------------------------------------------------------------------------------------------
 # profiling (optional, needs py-spy)
-
-
-def _start_profiler(server: Server, settings: Settings) -> subprocess.Popen[bytes]:
-    if shutil.which("py-spy") is None and not (Path(sys.executable).parent / "py-spy").exists():
-        raise RuntimeError("--profile needs py-spy: .venv/bin/pip install py-spy")
-    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    out = RESULTS / f"profile-{server.peer.key}.raw"
-    argv = [exe, "record", "--format", "raw", "--rate", "250", "--nonblocking"]
-    argv += ["--duration", str(settings.duration), "--output", str(out)]
-    argv += ["--pid", str(server.proc.pid)]
-    print(f"profiling {server.peer.key} into {out.relative_to(ROOT)}", flush=True)
-    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _stop_profiler(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        proc.wait()
-
-
-# --------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,5 @@
 """``AuthConfig``: sessions, passwords and throttles, each setting documented; and ``Auth``, the
-runtime built from it at startup (kept in ``app.state["authstage_auth"]``).
+runtime built from it at startup (kept in the app's state, found through ``appstate.auth_of``).
 
 Give it to the plugin: ``AuthstagePlugin(actions=[...], auth=AuthConfig())``. The plugin then
 resolves the signed-in user for every action (deny by default), checks ``@action(roles=...)``,
@@ -89,12 +89,6 @@ class Auth:
             touch_interval=config.touch_interval,
         )
         self.limiter = RateLimiter(config.rate_limit_storage)
-
-    async def authenticate(self, ctx: RequestContext) -> SessionInfo | None:
-        """The plugin's authenticator: the session of the request, or None."""
-        from authstage.auth.current import get_session
-
-        return await get_session()
 
     async def role_guard(self, ctx: RequestContext, spec: ActionSpec) -> None:
         """Refuse actions declared with ``roles=`` to users holding none of them."""

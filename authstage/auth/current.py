@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from authstage.appstate import auth_of
 from authstage.auth.sessions import SessionInfo, UserInfo
 from authstage.context import RequestContext, context, delete_cookie, set_cookie
 from authstage.errors import Forbidden, Unauthorized
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "auth_runtime",
+    "authenticate",
     "current_user",
     "ensure_owner",
     "get_session",
@@ -36,8 +38,8 @@ _SIGNED_OUT = object()
 
 def auth_runtime(ctx: RequestContext | None = None) -> Auth | None:
     """The ``Auth`` runtime of the app serving the request (None without one)."""
-    app = (ctx or context()).scope.get("app")
-    return app.state.get("authstage_auth") if app is not None else None
+    runtime: Auth | None = auth_of((ctx or context()).scope.get("app"))
+    return runtime
 
 
 def _set_session_cookie(auth: Auth, token: str) -> None:
@@ -76,6 +78,11 @@ async def get_session() -> SessionInfo | None:
     if not token:
         return None
     return await _session_for(token)
+
+
+async def authenticate(ctx: RequestContext) -> SessionInfo | None:
+    """The plugin's authenticator with ``AuthConfig``: the session of the request, or None."""
+    return await get_session()
 
 
 async def current_user() -> UserInfo | None:

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from authstage.appstate import endpoint_of
 from authstage.codegen.document import document_text
 from authstage.codegen.files import generate
 from authstage.codegen.schema import build_model
@@ -30,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     app = load_app(args.app, prints_ids=False)
     generated = generate(
-        app.state["authstage"].registry,
+        endpoint_of(app).registry,
         Path(args.ts_dir),
         Path(args.python_dir),
         ts_package=args.ts_package,
@@ -59,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     app = load_app(args.app, prints_ids=False)
-    text = document_text(build_model(app.state["authstage"].registry))
+    text = document_text(build_model(endpoint_of(app).registry))
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import msgspec.inspect as mi
 
-from authstage.manifest import is_listed
+from authstage.registry import is_listed
 from authstage.uploads import UploadedFile
 
 if TYPE_CHECKING:

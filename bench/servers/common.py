@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Annotated
 
 import msgspec
+
+from authstage.observe import ACCESS_LOGGER
 
 __all__ = [
     "DSN",
@@ -17,6 +20,9 @@ __all__ = [
     "Name",
     "RowArgs",
 ]
+
+# Every peer runs without an access log (uvicorn is started with --no-access-log too).
+logging.getLogger(ACCESS_LOGGER).setLevel(logging.WARNING)
 
 #: A fixed benchmark secret, so the runner computes the same action IDs as the servers.
 SECRET = "authstage-benchmark-secret-0123456789abcdef"

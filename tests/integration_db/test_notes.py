@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from actions import notes
 from actions.tables import Note
+from authstage.appstate import endpoint_of
 
 Client = AsyncTestClient[Litestar]
 
@@ -20,7 +21,7 @@ async def call(
     client: Client, app: Litestar, fn: Callable[..., Any], **arguments: Any
 ) -> httpx.Response:
     """Call the action ``fn`` the way a JavaScript client does."""
-    action_id = app.state["authstage"].registry.id_of(fn)
+    action_id = endpoint_of(app).registry.id_of(fn)
     return await client.post("/_action", json=arguments, headers={"authstage-action": action_id})
 
 

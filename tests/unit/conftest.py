@@ -12,6 +12,7 @@ from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
 from authstage import AuthstagePlugin, take_outcome
+from authstage.appstate import endpoint_of
 from authstage.dispatch import ActionEndpoint
 from authstage.testing import ActionClient
 from tests.conftest import in_ci
@@ -51,7 +52,8 @@ def app() -> Litestar:
 
 @pytest.fixture
 def endpoint(app: Litestar) -> ActionEndpoint:
-    ep: ActionEndpoint = app.state["authstage"]
+    ep = endpoint_of(app)
+    assert isinstance(ep, ActionEndpoint)
     return ep
 
 

@@ -11,6 +11,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from authstage.appstate import endpoint_of
 from tests.unit import protocol_actions as pa
 
 BATCH = {"content-type": "application/json", "authstage-batch": "1"}
@@ -28,7 +29,7 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 
 
 def call(app: Litestar, fn: Any, **args: Any) -> dict[str, Any]:
-    return {"action": app.state["authstage"].registry.id_of(fn), "args": args}
+    return {"action": endpoint_of(app).registry.id_of(fn), "args": args}
 
 
 async def send(client: AsyncTestClient[Litestar], *calls: Any, **headers: str) -> Any:

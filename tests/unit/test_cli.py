@@ -17,6 +17,7 @@ import pytest
 from actions.app import create_app
 from actions.notes import NoteOut
 from authstage import cli
+from authstage.appstate import endpoint_of
 from tests.cli_tools import free_port, wait_until_serving, write_ping_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ def test_actions_prints_one_row_per_action(capsys: pytest.CaptureFixture[str]) -
     assert lines[0].split() == ["NAME", "ID", "ACCESS", "PARAMS", "BODY", "LIMIT"]
     assert set(lines[1]) == {"-", " "}
     rows = {line.split()[0]: line for line in lines[2:]}
-    registry = create_app().state["authstage"].registry
+    registry = endpoint_of(create_app()).registry
     assert set(rows) == set(registry.specs)
     for name, line in rows.items():
         spec = registry.specs[name]
@@ -127,7 +128,7 @@ def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        registry = create_app().state["authstage"].registry
+        registry = endpoint_of(create_app()).registry
         url = f"http://127.0.0.1:{port}/_action"
         wait_until_serving(server, port)
 

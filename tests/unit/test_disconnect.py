@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 
+from authstage.appstate import endpoint_of
 from authstage.disconnect import DisconnectWatch, until_disconnect
 from tests.unit import protocol_actions as pa
 
@@ -48,14 +49,14 @@ class Connection:
 
 
 async def run(app: Litestar, headers: dict[str, str], body: Any, after: float | None) -> Connection:
-    endpoint = app.state["authstage"]
+    endpoint: Any = endpoint_of(app)  # driven as the raw ASGI app
     peer = Connection(msgspec.json.encode(body), after)
     await endpoint(scope(app, headers), peer.receive, peer.send)
     return peer
 
 
 def action(app: Litestar, fn: Any) -> dict[str, str]:
-    return {"authstage-action": app.state["authstage"].registry.id_of(fn)}
+    return {"authstage-action": endpoint_of(app).registry.id_of(fn)}
 
 
 async def test_a_disconnect_cancels_the_running_action() -> None:

@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.stores.redis import RedisStore
 from litestar.testing import AsyncTestClient
 
+from authstage.appstate import endpoint_of
 from tests.unit import protocol_actions as pa
 from tests.unit.conftest import REDIS_URL
 
@@ -29,7 +30,7 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 
 async def call(client: Any, fn: Any, key: str | None = None, **args: Any) -> Any:
     headers = {
-        "authstage-action": client.app.state["authstage"].registry.id_of(fn),
+        "authstage-action": endpoint_of(client.app).registry.id_of(fn),
         "content-type": "application/json",
     }
     if key is not None:
@@ -119,7 +120,7 @@ async def test_a_malformed_key_is_400(client: Any, key: str) -> None:
         "/_action",
         content=b'{"tag": "t"}',
         headers={
-            "authstage-action": client.app.state["authstage"].registry.id_of(pa.bump),
+            "authstage-action": endpoint_of(client.app).registry.id_of(pa.bump),
             "content-type": "application/json",
             "idempotency-key": key.encode("utf-8"),
         },

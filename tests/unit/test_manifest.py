@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
+from authstage.appstate import endpoint_of
 from authstage.codegen.schema import build_model
 from tests.unit import protocol_actions as pa
 
 
 async def test_manifest_maps_each_action_name_to_its_current_id() -> None:
     app = pa.protocol_app()
-    registry = app.state["authstage"].registry
+    registry = endpoint_of(app).registry
     async with AsyncTestClient(app) as client:
         response = await client.get("/_action/manifest")
     assert response.status_code == 200
@@ -28,7 +29,7 @@ async def test_actions_declared_client_false_stay_out_of_the_manifest() -> None:
         actions = (await client.get("/_action/manifest")).json()["actions"]
     assert "tests.unit.protocol_actions.hidden" not in actions
     assert "tests.unit.protocol_actions.private" in actions  # guards, not secrecy, protect it
-    hidden = build_model(app.state["authstage"].registry).actions
+    hidden = build_model(endpoint_of(app).registry).actions
     assert "tests.unit.protocol_actions.hidden" not in {a.name for a in hidden}
 
 

@@ -14,8 +14,11 @@ from litestar.stores.registry import StoreRegistry
 from litestar.testing import AsyncTestClient
 
 from authstage import AuthstageConfig, AuthstagePlugin, ConfigurationError
+from authstage.appstate import auth_of, endpoint_of
 from authstage.auth import Auth, AuthConfig
+from authstage.auth.current import authenticate
 from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE
+from authstage.dispatch import ActionEndpoint
 from authstage.testing import ActionClient
 from tests.unit import sample_actions as sa
 from tests.unit.conftest import REDIS_URL, SECRET
@@ -89,11 +92,14 @@ def test_two_apps_from_one_config_each_use_their_own_auth() -> None:
     apps = [Litestar([], plugins=[AuthstagePlugin(config)]) for _ in range(2)]
     assert vars(config) == before
     assert config.guards == () and config.authenticate is None
-    auths = [app.state["authstage_auth"] for app in apps]
+    auths = [auth_of(app) for app in apps]
     assert auths[0] is not auths[1]
     for app, auth in zip(apps, auths, strict=True):
-        resolved = app.state["authstage"].config
-        assert resolved.authenticate == auth.authenticate  # bound to this app's Auth
+        endpoint = endpoint_of(app)
+        assert isinstance(endpoint, ActionEndpoint)
+        resolved = endpoint.config
+        # The authenticator finds the Auth of the app serving the request (appstate.auth_of).
+        assert resolved.authenticate is authenticate
         role_guards = [
             g for g in resolved.guards if getattr(g, "__func__", None) is Auth.role_guard
         ]
@@ -137,12 +143,13 @@ async def test_stores_come_from_the_apps_redis_store_registry(redis_namespace: s
     keys = _redis_keys(redis_namespace)
     assert f"{redis_namespace}_{OUTCOME_STORE}:{outcome_key}" in keys
     assert any(k.startswith(f"{redis_namespace}_{IDEMPOTENCY_STORE}:") for k in keys)
-    assert app.state["authstage"].outcome_store is app.stores.get(OUTCOME_STORE)
+    assert endpoint_of(app).outcome_store is app.stores.get(OUTCOME_STORE)
 
 
 async def test_stores_default_to_memory_and_a_configured_store_wins() -> None:
     app = Litestar([], plugins=[AuthstagePlugin(actions=[sa], secret=SECRET)])
-    endpoint = app.state["authstage"]
+    endpoint = endpoint_of(app)
+    assert isinstance(endpoint, ActionEndpoint)
     assert isinstance(endpoint.outcome_store, MemoryStore)
     assert endpoint.outcome_store is app.stores.get(OUTCOME_STORE)
     assert endpoint.idempotency.store is app.stores.get(IDEMPOTENCY_STORE)
@@ -154,4 +161,4 @@ async def test_stores_default_to_memory_and_a_configured_store_wins() -> None:
     mine = MemoryStore()
     plugin = AuthstagePlugin(actions=[sa], secret=SECRET, outcome_store=mine)
     app = Litestar([], plugins=[plugin], stores={OUTCOME_STORE: MemoryStore()})
-    assert app.state["authstage"].outcome_store is mine
+    assert endpoint_of(app).outcome_store is mine

@@ -1,0 +1,214 @@
+"""The benchmark's processes: each peer under uvicorn, the database, code generation, py-spy.
+
+Every peer runs in its own uvicorn process with the same options (one worker, uvloop,
+httptools, access log off), checked with one real request before it is measured; code
+generation is timed in a process of its own, pinned like a server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from bench.harness import HOST, RESULTS, ROOT, Server, Settings, pinned
+from bench.peers import Peer, action_headers
+from bench.wrk import write_lua
+
+__all__ = [
+    "UVICORN_OPTIONS",
+    "codegen",
+    "prepare_database",
+    "prepare_session",
+    "start_profiler",
+    "start_server",
+    "stop_profiler",
+    "stop_server",
+]
+
+#: Identical for every peer (the module and port are appended per peer).
+UVICORN_OPTIONS = [
+    "--workers",
+    "1",
+    "--loop",
+    "uvloop",
+    "--http",
+    "httptools",
+    "--no-access-log",
+    "--log-level",
+    "warning",
+    "--lifespan",
+    "on",
+]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _request(server: Server) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=10)
+    try:
+        conn.request("POST", server.peer.path, body=server.peer.body, headers=server.headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
+    """Start ``peer`` under uvicorn; returns once it answered one correct request."""
+    headers, actions = action_headers(peer)
+    port = _free_port()
+    log_path = workdir / f"{peer.key}.log"
+    log = log_path.open("wb")
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        f"{peer.module}:create_app",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        *UVICORN_OPTIONS,
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        pinned(0, argv, settings), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    server = Server(
+        peer, port, proc, log, log_path, write_lua(peer, headers, workdir), headers, actions
+    )
+    deadline = time.monotonic() + 300
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{peer.key} exited at startup:\n{log_path.read_text()[-4000:]}")
+        try:
+            status, body = _request(server)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{peer.key} did not start in time") from None
+            time.sleep(0.2)
+    if not peer.check(status, body):
+        raise RuntimeError(f"{peer.key}: unexpected reply {status} {body[:300]!r}")
+    return server
+
+
+def stop_server(server: Server) -> None:
+    """Stop the uvicorn process (SIGTERM, then SIGKILL) and close its log."""
+    if server.proc.poll() is None:
+        server.proc.terminate()
+        try:
+            server.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            server.proc.wait()
+    server.log.close()
+
+
+# --------------------------------------------------------------------------------------------
+# wrk
+
+
+async def _prepare_database(truncate: bool) -> str:
+    import asyncpg
+
+    from bench.servers.common import DSN
+    from bench.servers.tables import create_table_ddl
+
+    base, _, dbname = DSN.rpartition("/")
+    try:
+        conn = await asyncpg.connect(DSN)
+    except asyncpg.InvalidCatalogNameError:
+        admin = await asyncpg.connect(f"{base}/postgres")
+        try:
+            await admin.execute(f'CREATE DATABASE "{dbname}"')
+        finally:
+            await admin.close()
+        conn = await asyncpg.connect(DSN)
+    try:
+        for ddl in create_table_ddl():
+            await conn.execute(ddl)
+        if truncate:
+            await conn.execute('TRUNCATE "authstage_bench_row" RESTART IDENTITY')
+        version: str = await conn.fetchval("SHOW server_version")
+        return version
+    finally:
+        await conn.close()
+
+
+def prepare_database(truncate: bool = False) -> str:
+    """Create the benchmark database and table if needed; empty the table when asked."""
+    return asyncio.run(_prepare_database(truncate))
+
+
+def prepare_session() -> None:
+    """A fresh session of the bench user; its token goes to ``BENCH_SESSION_TOKEN``, which the
+    servers inherit and the signed-in peers send as their cookie."""
+    from bench.servers.sessions import create_session
+
+    asyncio.run(create_session())
+
+
+# --------------------------------------------------------------------------------------------
+# code generation
+
+
+def codegen(settings: Settings) -> dict[str, Any]:
+    """``python -m bench.codegen --json`` in its own process (pinned like a server)."""
+    argv = [sys.executable, "-m", "bench.codegen", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        pinned(0, argv, settings), capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    ).stdout
+    result: dict[str, Any] = msgspec.json.decode(out.strip().splitlines()[-1])
+    verdict = "met" if result["met"] else "MISSED"
+    print(
+        f"codegen {result['actions']} actions: {result['generate_s']:.2f} s "
+        f"(registration {result['register_s']:.2f} s; target < {result['target_s']:g} s: "
+        f"{verdict})",
+        flush=True,
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# the run
+
+
+def start_profiler(server: Server, settings: Settings) -> subprocess.Popen[bytes]:
+    if shutil.which("py-spy") is None and not (Path(sys.executable).parent / "py-spy").exists():
+        raise RuntimeError("--profile needs py-spy: .venv/bin/pip install py-spy")
+    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out = RESULTS / f"profile-{server.peer.key}.raw"
+    argv = [exe, "record", "--format", "raw", "--rate", "250", "--nonblocking"]
+    argv += ["--duration", str(settings.duration), "--output", str(out)]
+    argv += ["--pid", str(server.proc.pid)]
+    print(f"profiling {server.peer.key} into {out.relative_to(ROOT)}", flush=True)
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profiler(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        proc.wait()
+
+
+# --------------------------------------------------------------------------------------------
