@@ -5,6 +5,7 @@ or Python client, or a test, through one signed ``POST /_action``.
 """
 
 from authstage.binding import BoundAction
+from authstage.cache import Cache, cached, default_cache
 from authstage.config import AuthstageConfig
 from authstage.context import (
     RequestContext,
@@ -49,6 +50,7 @@ __all__ = [
     "AuthstagePlugin",
     "BadRequest",
     "BoundAction",
+    "Cache",
     "ConfigurationError",
     "Conflict",
     "CrossSiteRequest",
@@ -70,8 +72,10 @@ __all__ = [
     "action_fields",
     "action_id",
     "bind",
+    "cached",
     "context",
     "cookies",
+    "default_cache",
     "delete_cookie",
     "get_request",
     "headers",

@@ -38,7 +38,15 @@ import logging
 import os
 import time
 import typing
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Hashable,
+    Iterable,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from typing import Any, Generic, ParamSpec, TypeVar
 
@@ -97,7 +105,8 @@ class Cache:
                        plugins=[AuthstagePlugin(..., on_revalidate=[cache.listener])])
 
     Args:
-        url: ``memory://`` or ``redis://host:port/db``; ``cache_url_from_env()`` when None.
+        url: ``memory://`` or ``redis://host:port/db``; ``cache_url_from_env()`` when None
+            (read when the cache starts).
         namespace: prefix of every key (several apps can share one Redis).
         local: with Redis, keep a copy in this process (invalidated through client tracking).
         timeout: seconds any store operation may take before the cache gives up on it.
@@ -113,16 +122,36 @@ class Cache:
         timeout: float = 0.5,
         size: int = 10_000,
     ) -> None:
-        self.url = url or cache_url_from_env()
-        self.store = CacheStore(
-            self.url, namespace=namespace, local=local, timeout=timeout, size=size
-        )
+        self._options: dict[str, Any] = {
+            "namespace": namespace,
+            "local": local,
+            "timeout": timeout,
+            "size": size,
+        }
+        # An explicit URL is checked now; the environment's when the cache starts, so that
+        # importing authstage never fails on a setting.
+        self._store = None if url is None else CacheStore(url, **self._options)
         self._flights: dict[Hashable, asyncio.Future[Any]] = {}
         self._started = False
         self._degraded = False
 
     async def start(self) -> None:
-        """Connect the store. Raises ``ConfigurationError`` (one line) if it is unreachable."""
+        """Connect the store (once, however many callers ask at the same time).
+
+        Raises:
+            ConfigurationError: the store is unreachable (one line).
+        """
+        if not self._started:
+            await single_flight(self._flights, "start", self._start, keep=False)
+
+    @property
+    def store(self) -> CacheStore:
+        """The backend (made from the environment on first use when no URL was given)."""
+        if self._store is None:
+            self._store = CacheStore(cache_url_from_env(), **self._options)
+        return self._store
+
+    async def _start(self) -> None:
         if not self._started:
             await self.store.start()
             self._started = True
@@ -158,7 +187,7 @@ class Cache:
 
     def cached(
         self, *, tags: TagSource = (), paths: TagSource = (), ttl: float = 300
-    ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Coroutine[Any, Any, R]]]:
         """Cache an async read under ``tags`` and ``paths`` for ``ttl`` seconds.
 
         The key is the function's qualified name and its arguments as bound to its signature
@@ -176,7 +205,7 @@ class Cache:
         if ttl <= 0:
             raise ConfigurationError(f"@cached ttl must be positive, not {ttl}")
 
-        def decorate(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        def decorate(fn: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
             where = f"@cached {fn.__module__}.{fn.__qualname__}"
             if not inspect.iscoroutinefunction(fn):
                 raise ConfigurationError(f"{where}: only async functions can be cached")
@@ -228,19 +257,20 @@ class Cache:
         try:
             raw, versions = await self.store.read(key, version_keys)
         except Unavailable:
-            self._note_outage()
-            return decoder.decode(msgspec.msgpack.encode(_Entry(0.0, [], await compute())))
+            return decoder.decode(await self._uncached(compute))
         self._note_recovery()
-        if isinstance(raw, bytes):
-            try:
-                entry = decoder.decode(raw)
-            except msgspec.DecodeError:  # written by an older version of the function's type
-                entry = None
-            if entry is not None and entry.versions == versions and entry.expires > time.time():
-                return entry
+        entry = self._fresh(raw, versions, decoder)
+        if entry is not None:
+            return entry
 
         async def fill() -> bytes:
-            encoded = msgspec.msgpack.encode(_Entry(time.time() + ttl, versions, await compute()))
+            try:  # read again: a flight that ended since our read has stored the entry
+                raw, stamp = await self.store.read(key, version_keys, past_local=True)
+            except Unavailable:
+                return await self._uncached(compute)
+            if self._fresh(raw, stamp, decoder) is not None:
+                return typing.cast(bytes, raw)
+            encoded = msgspec.msgpack.encode(_Entry(time.time() + ttl, stamp, await compute()))
             try:
                 await self.store.write(key, encoded, ttl)
             except Unavailable:
@@ -250,15 +280,36 @@ class Cache:
         flight = (key, *versions)
         return decoder.decode(await single_flight(self._flights, flight, fill, keep=False))
 
+    @staticmethod
+    def _fresh(
+        raw: object, versions: list[int], decoder: msgspec.msgpack.Decoder[_Entry[Any]]
+    ) -> _Entry[Any] | None:
+        """The stored entry, if it is one, of the current versions and not expired."""
+        if not isinstance(raw, bytes):
+            return None
+        try:
+            entry = decoder.decode(raw)
+        except msgspec.DecodeError:  # written for an older version of the function's type
+            return None
+        if entry.versions != versions or entry.expires <= time.time():
+            return None
+        return entry
+
+    async def _uncached(self, compute: Callable[[], Awaitable[Any]]) -> bytes:
+        """The store is down: compute fresh, keep nothing."""
+        self._note_outage()
+        return msgspec.msgpack.encode(_Entry(0.0, [], await compute()))
+
     def _note_outage(self) -> None:
         if not self._degraded:
             self._degraded = True
-            logger.warning("cache store %s is unavailable: reads compute fresh", redact(self.url))
+            url = redact(self.store.url)
+            logger.warning("cache store %s is unavailable: reads compute fresh", url)
 
     def _note_recovery(self) -> None:
         if self._degraded:
             self._degraded = False
-            logger.warning("cache store %s is back", redact(self.url))
+            logger.warning("cache store %s is back", redact(self.store.url))
 
 
 #: The process's cache, configured from the environment; ``cached`` decorates with it.

@@ -31,7 +31,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Any
+import warnings
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from cashews.backends.interface import Backend
@@ -53,10 +54,46 @@ def redact(url: str) -> str:
     return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
+def _client_side_class() -> type[Backend]:
+    from cashews.backends.redis import Redis
+    from cashews.backends.redis.client_side import BcastClientSide
+
+    class ClientSide(BcastClientSide):
+        """``BcastClientSide`` that closes its invalidation channel (cashews leaves it open)."""
+
+        _channel: Any = None
+
+        async def _get_channel(self) -> Any:
+            await self._close_channel()  # a reconnect replaces a broken one
+            self._channel = await super()._get_channel()  # type: ignore[no-untyped-call]
+            return self._channel
+
+        async def _close_channel(self) -> None:
+            channel, self._channel = self._channel, None
+            if channel is not None:
+                try:
+                    await channel.aclose()
+                except Exception:  # already broken
+                    logger.debug("cache invalidation channel close failed", exc_info=True)
+
+        async def close(self) -> None:
+            task, self._listen_task = self._listen_task, None
+            if task is not None:  # cashews awaits it, re-raising a failed init's cancellation
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            await super().close()  # type: ignore[no-untyped-call]
+            await self._close_channel()
+
+        async def get_many_from_server(self, *keys: str) -> Any:
+            """``get_many`` past the local copies (which may hold a miss raced by a write)."""
+            return await Redis.get_many(self, *(self._add_prefix(key) for key in keys))
+
+    return ClientSide
+
+
 def _open_redis(url: str, namespace: str, local: bool, timeout: float, size: int) -> Backend:
     try:
         from cashews.backends.redis import Redis
-        from cashews.backends.redis.client_side import BcastClientSide
         from cashews.serialize import NULL_SERIALIZER
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
@@ -72,14 +109,15 @@ def _open_redis(url: str, namespace: str, local: bool, timeout: float, size: int
         "socket_connect_timeout": timeout,
         "wait_for_connection_timeout": timeout,
         "retry": Retry(NoBackoff(), 0),
-        "client_name": "authstage-cache",
+        "max_connections": 64,
+        "client_name": f"authstage-cache:{namespace}".replace(" ", "_"),
         # RESP2: cashews reads invalidations as pub/sub messages (under RESP3, redis-py 8's
         # default, they arrive as push frames it never sees).
         "protocol": 2,
     }
     if not local:
         return Redis(**options)
-    return BcastClientSide(
+    return _client_side_class()(
         local_cache=Memory(size=size),
         client_side_prefix=namespace,
         client_side_listen_timeout=timeout,
@@ -115,11 +153,12 @@ class CacheStore:
             ConfigurationError: the server cannot be reached, in one line.
         """
         try:
-            async with asyncio.timeout(self.timeout * 4):
-                await self._entries.init()  # type: ignore[no-untyped-call]
-                if self._versions is not self._entries:
-                    await self._versions.init()  # type: ignore[no-untyped-call]
-                await self._entries.ping()
+            # Bounded by the socket timeouts (no asyncio.timeout: cashews' own wait_for inside
+            # one turns the expiry into a stray cancellation on Python 3.11).
+            await self._entries.init()  # type: ignore[no-untyped-call]
+            if self._versions is not self._entries:
+                await self._versions.init()  # type: ignore[no-untyped-call]
+            await self._entries.ping()
         except Exception as exc:
             await self.close()
             reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
@@ -131,7 +170,9 @@ class CacheStore:
         """Release connections and background tasks."""
         for backend in {id(b): b for b in (self._entries, self._versions)}.values():
             try:
-                await backend.close()  # type: ignore[no-untyped-call]
+                with warnings.catch_warnings():  # cashews 7.6 calls redis-py's deprecated close()
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    await backend.close()  # type: ignore[no-untyped-call]
             except Exception:  # closing a half-opened client
                 logger.debug("cache backend close failed", exc_info=True)
 
@@ -144,14 +185,21 @@ class CacheStore:
                 f"The cache at {redact(self.url)} is unavailable", headers={"retry-after": "5"}
             ) from exc
 
-    async def read(self, key: str, version_keys: list[str]) -> tuple[Any, list[int]]:
-        """The entry under ``key`` (or None) and the current version of each tag key."""
+    async def read(
+        self, key: str, version_keys: list[str], *, past_local: bool = False
+    ) -> tuple[Any, list[int]]:
+        """The entry under ``key`` (or None) and the current version of each tag key;
+        ``past_local`` reads the server itself, not the local copies."""
         keys = [self._prefix + k for k in (key, *version_keys)]
-        if self._versions is self._entries:
-            entry, *versions = await self._bounded(self._entries.get_many(*keys))
-        else:
+        if self._versions is not self._entries:
             entry = await self._entries.get(keys[0])
             versions = list(await self._versions.get_many(*keys[1:])) if version_keys else []
+        elif past_local and self.local:
+            entry, *versions = await self._bounded(
+                cast(Any, self._entries).get_many_from_server(*keys)
+            )
+        else:
+            entry, *versions = await self._bounded(self._entries.get_many(*keys))
         return entry, [int(v or 0) for v in versions]
 
     async def write(self, key: str, value: bytes, ttl: float) -> None:
