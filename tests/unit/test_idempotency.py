@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from tests.unit import protocol_actions as pa
 from tests.unit.redis_server import REDIS_URL, require_redis
 
+
 @pytest.fixture
 def app() -> Litestar:
     return pa.protocol_app()
