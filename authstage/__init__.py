@@ -35,12 +35,14 @@ from authstage.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from authstage.mail import Mailer, OutboxMailer, SendReport, compose, mailer_from_env, send_many
 from authstage.memo import request_cache
 from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
 from authstage.outcome import Outcome, take_outcome
 from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
+from authstage.smtp import SmtpMailer
 from authstage.uploads import UploadedFile
 
 __all__ = [
@@ -55,13 +57,17 @@ __all__ = [
     "Conflict",
     "CrossSiteRequest",
     "Forbidden",
+    "Mailer",
     "MethodNotAllowed",
     "NotFound",
+    "OutboxMailer",
     "Outcome",
     "PayloadTooLarge",
     "RateLimited",
     "RegistrationError",
     "RequestContext",
+    "SendReport",
+    "SmtpMailer",
     "StaleClient",
     "Unauthorized",
     "Unavailable",
@@ -73,17 +79,20 @@ __all__ = [
     "action_id",
     "bind",
     "cached",
+    "compose",
     "context",
     "cookies",
     "default_cache",
     "delete_cookie",
     "get_request",
     "headers",
+    "mailer_from_env",
     "not_found",
     "redirect",
     "request_cache",
     "revalidate_path",
     "revalidate_tag",
+    "send_many",
     "set_cookie",
     "take_outcome",
 ]
