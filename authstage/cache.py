@@ -256,8 +256,8 @@ class Cache:
         await self.start()
         try:
             raw, versions = await self.store.read(key, version_keys)
-        except Unavailable:
-            return decoder.decode(await self._uncached(compute))
+        except Unavailable as exc:
+            return decoder.decode(await self._uncached(compute, exc))
         self._note_recovery()
         entry = self._fresh(raw, versions, decoder)
         if entry is not None:
@@ -266,15 +266,15 @@ class Cache:
         async def fill() -> bytes:
             try:  # read again: a flight that ended since our read has stored the entry
                 raw, stamp = await self.store.read(key, version_keys, past_local=True)
-            except Unavailable:
-                return await self._uncached(compute)
+            except Unavailable as exc:
+                return await self._uncached(compute, exc)
             if self._fresh(raw, stamp, decoder) is not None:
                 return typing.cast(bytes, raw)
             encoded = msgspec.msgpack.encode(_Entry(time.time() + ttl, stamp, await compute()))
             try:
                 await self.store.write(key, encoded, ttl)
-            except Unavailable:
-                self._note_outage()
+            except Unavailable as exc:
+                self._note_outage(exc)
             return encoded
 
         flight = (key, *versions)
@@ -295,16 +295,16 @@ class Cache:
             return None
         return entry
 
-    async def _uncached(self, compute: Callable[[], Awaitable[Any]]) -> bytes:
+    async def _uncached(self, compute: Callable[[], Awaitable[Any]], exc: Unavailable) -> bytes:
         """The store is down: compute fresh, keep nothing."""
-        self._note_outage()
+        self._note_outage(exc)
         return msgspec.msgpack.encode(_Entry(0.0, [], await compute()))
 
-    def _note_outage(self) -> None:
+    def _note_outage(self, exc: Unavailable) -> None:
         if not self._degraded:
             self._degraded = True
-            url = redact(self.store.url)
-            logger.warning("cache store %s is unavailable: reads compute fresh", url)
+            url, cause = redact(self.store.url), exc.__cause__
+            logger.warning("cache store %s is unavailable (%r): reads compute fresh", url, cause)
 
     def _note_recovery(self) -> None:
         if self._degraded:
