@@ -23,9 +23,12 @@ action's writes stand, but its caller learns that caches could not be told.
 Why ``cashews`` (cachestore.py) rather than Litestar stores: it has the memory LRU, the Redis
 backend and, above all, the client-side layer invalidated through Redis client tracking with a
 bypass while the channel is down; Litestar stores have none of the last. Its decorators are not
-used: their key templates, tag registry (a Redis set of keys per tag, deleted on invalidation)
-and pickling are what version counters, msgspec and the annotation replace. It costs a
-dependency of about 6,000 lines, used for about 300 of them.
+used: their key templates, tag registry (a Redis set of keys per tag, popped and deleted on
+invalidation: not atomic, and a slow read can store a stale value after it) and pickling are
+what version counters, msgspec and the annotation replace; single flight is ``flight.py``, shared
+with ``request_cache``. The cost: a dependency of about 6,000 lines of which only the backends
+are used, and two workarounds for it (RESP2, and closing what its client-side layer leaves
+open; see cachestore.py).
 """
 
 from __future__ import annotations
