@@ -38,7 +38,6 @@ import functools
 import hashlib
 import inspect
 import logging
-import os
 import time
 import typing
 from collections.abc import (
@@ -55,11 +54,11 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import msgspec
 
-from authstage.cachestore import CacheStore, redact
+from authstage.cachestore import CacheStore, cache_url_from_env, redact
 from authstage.errors import ConfigurationError, Unavailable
 from authstage.flight import single_flight
 
-__all__ = ["Cache", "cache_url_from_env", "cached", "default_cache"]
+__all__ = ["Cache", "cached", "default_cache"]
 
 logger = logging.getLogger("authstage.cache")
 
@@ -75,15 +74,6 @@ class _Entry(msgspec.Struct, Generic[T], array_like=True):
     expires: float  # wall clock: instances compare it, so it cannot be a monotonic time
     versions: list[int]
     value: T
-
-
-def cache_url_from_env() -> str:
-    """``AUTHSTAGE_CACHE_URL``, else ``REDIS_URL``, else ``memory://``."""
-    for name in ("AUTHSTAGE_CACHE_URL", "REDIS_URL"):
-        url = os.environ.get(name, "").strip()
-        if url:
-            return url
-    return "memory://"
 
 
 def _tag_function(source: TagSource, parameters: set[str], where: str) -> Callable[..., list[str]]:

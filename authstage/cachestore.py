@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import warnings
 from typing import Any, cast
@@ -40,9 +41,18 @@ from cashews.backends.memory import Memory
 
 from authstage.errors import ConfigurationError, Unavailable
 
-__all__ = ["CacheStore", "redact"]
+__all__ = ["CacheStore", "cache_url_from_env", "redact"]
 
 logger = logging.getLogger("authstage.cache")
+
+
+def cache_url_from_env() -> str:
+    """``AUTHSTAGE_CACHE_URL``, else ``REDIS_URL``, else ``memory://``."""
+    for name in ("AUTHSTAGE_CACHE_URL", "REDIS_URL"):
+        url = os.environ.get(name, "").strip()
+        if url:
+            return url
+    return "memory://"
 
 
 def redact(url: str) -> str:
@@ -139,11 +149,18 @@ class CacheStore:
         self.local = local and self.shared
         # BcastClientSide adds the namespace itself (it is also its tracking prefix).
         self._prefix = "" if self.local else namespace
+        self._namespace, self._size = namespace, size
+        self._build()
+
+    def _build(self) -> None:
+        # Built again at each start: backends hold asyncio objects of the loop they start on.
         if self.shared:
-            self._entries = _open_redis(url, namespace, local, timeout, size)
+            self._entries = _open_redis(
+                self.url, self._namespace, self.local, self.timeout, self._size
+            )
             self._versions = self._entries
         else:
-            self._entries = Memory(size=size)
+            self._entries = Memory(size=self._size)
             self._versions = Memory(size=sys.maxsize, check_interval=0)
 
     async def start(self) -> None:
@@ -152,6 +169,8 @@ class CacheStore:
         Raises:
             ConfigurationError: the server cannot be reached, in one line.
         """
+        if self.shared:  # memory keeps its entries across a restart in one process
+            self._build()
         try:
             # Bounded by the socket timeouts (no asyncio.timeout: cashews' own wait_for inside
             # one turns the expiry into a stray cancellation on Python 3.11).

@@ -13,7 +13,8 @@ from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
 from authstage import AuthstagePlugin, ConfigurationError, Unavailable
-from authstage.cache import Cache, cache_url_from_env
+from authstage.cache import Cache
+from authstage.cachestore import cache_url_from_env
 from authstage.testing import ActionClient
 from tests.unit import cache_actions as ca
 from tests.unit.conftest import SECRET
@@ -305,6 +306,10 @@ async def test_unreachable_redis_at_startup_is_one_configuration_error_line() ->
         await cache.start()
     assert "\n" not in str(info.value)
     assert "hunter2" not in str(info.value)
+    app = Litestar(lifespan=[cache.lifespan])  # the app does not start
+    with pytest.RaisesGroup(pytest.RaisesExc(ConfigurationError, match="cache: cannot reach")):
+        async with AsyncTestClient(app):
+            pass
 
 
 @pytest.mark.redis
