@@ -202,7 +202,12 @@ class Cache:
             where = f"@cached {fn.__module__}.{fn.__qualname__}"
             if not inspect.iscoroutinefunction(fn):
                 raise ConfigurationError(f"{where}: only async functions can be cached")
-            returns = typing.get_type_hints(fn).get("return")
+            try:
+                returns = typing.get_type_hints(fn).get("return")
+            except NameError as exc:  # an annotation names something not defined (yet)
+                raise ConfigurationError(
+                    f"{where}: cannot resolve its annotations: {exc}"
+                ) from None
             if returns is None:
                 raise ConfigurationError(f"{where}: needs a return annotation (the cached type)")
             try:

@@ -352,3 +352,24 @@ async def test_reads_compute_fresh_within_the_timeout_when_redis_fails_mid_reque
             return len(RUNS) == runs
 
         await eventually(served_from_the_cache)
+
+
+@pytest.mark.redis
+async def test_an_action_whose_invalidation_cannot_reach_redis_answers_503(
+    private_redis: PrivateRedis,
+) -> None:
+    ca.POSTS.update({1: "first"})
+    cache = Cache(private_redis.url, timeout=0.2)
+    plugin = AuthstagePlugin(
+        actions=[ca], secret=SECRET, production=False, on_revalidate=[cache.listener]
+    )
+    app = Litestar(plugins=[plugin], lifespan=[cache.lifespan])
+    async with AsyncTestClient(app) as client:
+        private_redis.stop()
+        started = time.monotonic()
+        response = await ActionClient(client).call(ca.rename_post, post_id=1, title="renamed")
+    assert time.monotonic() - started < 1.0
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "UNAVAILABLE"
+    assert response.headers["retry-after"] == "5"
+    assert ca.POSTS[1] == "renamed"  # the action's own write stands
