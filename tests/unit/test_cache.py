@@ -195,6 +195,12 @@ def test_decoration_errors_are_raised_at_import() -> None:
     with pytest.raises(ConfigurationError, match="ttl"):
         cache.cached(ttl=0)
 
+    async def forward() -> NotDefinedAnywhere:  # type: ignore[name-defined]  # noqa: F821
+        raise AssertionError
+
+    with pytest.raises(ConfigurationError, match="cannot resolve"):
+        cache.cached()(forward)
+
 
 def test_the_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AUTHSTAGE_CACHE_URL", raising=False)
@@ -289,7 +295,7 @@ async def test_a_local_layer_whose_channel_drops_is_bypassed(redis_namespace: st
         for client in admin.client_list():
             if client["name"] == name and "P" in client["flags"]:
                 admin.client_kill_filter(_id=client["id"])  # the invalidation channels drop
-        await asyncio.sleep(0.3)  # ... and the listeners notice
+        await asyncio.sleep(0.5)  # ... and the listeners notice
         ca.POSTS[1] = "renamed"
         await one.invalidate(tags=["posts"])  # two cannot be told, so it must not trust copies
         assert (await post_two(1)).title == "renamed"
