@@ -1,6 +1,6 @@
 """Benchmark: a cached read vs the same read uncached, against PostgreSQL, in one process.
 
-    .venv/bin/python -m bench.cache [--seconds 3] [--rounds 3] [--concurrency 32]
+    .venv/bin/python -m bench.cache [--seconds 3] [--rounds 3] [--concurrency 32] [--json PATH]
 
 The read lists a small table (20 rows) through Piccolo and converts the rows to
 ``list[PostOut]``, as a page's data function would. ``concurrency`` tasks call it in a loop for
@@ -27,6 +27,8 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -134,8 +136,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--json", help="also write the figures here (e.g. bench/results/cache.json)"
+    )
     args = parser.parse_args()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     best = asyncio.run(run(args.seconds, args.rounds, args.concurrency))
+    if args.json:
+        figures = {"started": started, "reads_per_second": best, **vars(args)}
+        Path(args.json).write_bytes(msgspec.json.format(msgspec.json.encode(figures)) + b"\n")
     base = best["uncached"]
     print(f"{'read':<30} {'reads/s':>10} {'÷ uncached':>11}")
     for label, rate in best.items():
