@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -13,8 +14,10 @@ from litestar import Litestar
 from litestar.stores.redis import RedisStore
 from litestar.testing import AsyncTestClient
 
+from tests.conftest import in_ci
 from tests.unit import protocol_actions as pa
-from tests.unit.redis_server import REDIS_URL, require_redis
+
+REDIS_URL = os.environ.get("AUTHSTAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
@@ -140,8 +143,17 @@ async def test_a_reply_is_forgotten_after_the_window() -> None:
 @pytest.fixture
 def redis_namespace() -> Iterator[str]:
     """A fresh key namespace on the test Redis (each app gets its own client, as processes do)."""
+    import redis
+
     namespace = f"test-{secrets.token_hex(4)}"
-    client = require_redis(REDIS_URL)
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        message = f"Redis is unreachable at {REDIS_URL}: {exc!r}"
+        if in_ci():
+            pytest.fail(f"{message} (CI requires the redis suite)", pytrace=False)
+        pytest.skip(message)
     yield namespace
     for key in client.scan_iter(f"{namespace}:*"):
         client.delete(key)
