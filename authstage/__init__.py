@@ -6,6 +6,8 @@ or Python client, or a test, through one signed ``POST /_action``.
 
 from authstage.binding import BoundAction
 from authstage.config import AuthstageConfig, ResolvedConfig
+from authstage.cache import Cache, cached, default_cache
+from authstage.config import AuthstageConfig
 from authstage.context import (
     RequestContext,
     context,
@@ -34,12 +36,14 @@ from authstage.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from authstage.mail import Mailer, OutboxMailer, SendReport, compose, mailer_from_env, send_many
 from authstage.memo import request_cache
 from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
 from authstage.outcome import Outcome, Outcomes, take_outcome
 from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
+from authstage.smtp import SmtpMailer
 from authstage.uploads import UploadedFile
 
 __all__ = [
@@ -49,12 +53,15 @@ __all__ = [
     "AuthstagePlugin",
     "BadRequest",
     "BoundAction",
+    "Cache",
     "ConfigurationError",
     "Conflict",
     "CrossSiteRequest",
     "Forbidden",
+    "Mailer",
     "MethodNotAllowed",
     "NotFound",
+    "OutboxMailer",
     "Outcome",
     "Outcomes",
     "PayloadTooLarge",
@@ -62,6 +69,8 @@ __all__ = [
     "RegistrationError",
     "RequestContext",
     "ResolvedConfig",
+    "SendReport",
+    "SmtpMailer",
     "StaleClient",
     "Unauthorized",
     "Unavailable",
@@ -72,16 +81,21 @@ __all__ = [
     "action_fields",
     "action_id",
     "bind",
+    "cached",
+    "compose",
     "context",
     "cookies",
+    "default_cache",
     "delete_cookie",
     "get_request",
     "headers",
+    "mailer_from_env",
     "not_found",
     "redirect",
     "request_cache",
     "revalidate_path",
     "revalidate_tag",
+    "send_many",
     "set_cookie",
     "take_outcome",
 ]
