@@ -5,9 +5,8 @@ or Python client, or a test, through one signed ``POST /_action``.
 """
 
 from authstage.binding import BoundAction
-from authstage.config import AuthstageConfig, ResolvedConfig
 from authstage.cache import Cache, cached, default_cache
-from authstage.config import AuthstageConfig
+from authstage.config import AuthstageConfig, ResolvedConfig
 from authstage.context import (
     RequestContext,
     context,
