@@ -192,7 +192,7 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
     """The raw argument object of a form, ready for ``msgspec.convert(..., strict=False)``.
 
     Raises:
-        BadRequest: ``_args`` is present but not a JSON object.
+        BadRequest: ``_args`` is present but not a JSON object, or nested too deeply.
     """
     raw: dict[str, Any] = {}
     if (extra := form.first("_args")) is not None:
@@ -200,6 +200,8 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
             loaded = msgspec.json.decode(extra)
         except msgspec.DecodeError:
             raise BadRequest("The _args field is not valid JSON") from None
+        except RecursionError:  # msgspec's own depth guard
+            raise BadRequest("The _args field is nested too deeply") from None
         if not isinstance(loaded, dict):
             raise BadRequest("The _args field must be a JSON object")
         raw.update(loaded)
@@ -214,7 +216,10 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
             continue
         inner, _ = _nullable(field.type)
         if isinstance(inner, mi.StructType):
-            sub: dict[str, Any] = dict(raw.get(name) or {})
+            given = raw.get(name)
+            if given is not None and not isinstance(given, dict):
+                continue  # _args gave a string, number or list: msgspec reports it on the field
+            sub: dict[str, Any] = dict(given or {})
             for f in inner.fields:
                 values = form.fields.get(f"{name}.{f.encode_name}", form.fields.get(f.encode_name))
                 if values is None and f.encode_name in sub:

@@ -39,6 +39,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `float`, got `\w+`"), "Must be a number"),
     (re.compile(r"Expected `bool`, got `\w+`"), "Must be true or false"),
     (re.compile(r"Expected `str`, got `\w+`"), "Must be text"),
+    (re.compile(r"Expected `object`, got `\w+`"), "Must be an object"),
+    (re.compile(r"Expected `array`, got `\w+`"), "Must be a list"),
     (re.compile(r"Integer value out of range|Number out of range"), "Number is out of range"),
     (re.compile(r"Invalid (?:RFC3339 encoded )?datetime"), "Must be a date and time"),
     (re.compile(r"Invalid (?:RFC3339 encoded )?date"), "Must be a date"),
@@ -125,7 +127,11 @@ def validation_error(
     fields: dict[str, list[str]] = {}
     form: list[str] = []
     if isinstance(raw, dict):
-        _check_fields(raw, sig.args_type_after(n_bound), "", fields, form)
+        try:
+            _check_fields(raw, sig.args_type_after(n_bound), "", fields, form)
+        except RecursionError:  # arguments nested near msgspec's limit: report the first error
+            fields.clear()
+            form.clear()
     if not fields and not form:
         path, message = _split(first)
         if path:

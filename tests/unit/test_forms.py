@@ -221,3 +221,34 @@ async def test_json_client_can_post_multipart_with_header(client: Any, endpoint:
         headers={"authstage-action": endpoint.registry.id_of(sa.upload)},
     )
     assert response.json()["data"]["caption"] == "c"
+
+
+@pytest.mark.parametrize("given", ['"a title"', "5", '["T", "body"]', "true"])
+async def test_args_giving_a_struct_parameter_a_non_object_is_422(
+    actions: ActionClient, given: str
+) -> None:
+    response = await actions.form(sa.create_post, {"_args": f'{{"data": {given}}}'}, referer=None)
+    assert response.status_code == 422
+    assert response.json()["error"]["fieldErrors"] == {"data": ["Must be an object"]}
+    assert sa.CALLS["create_post"] == 0
+
+
+async def test_args_nested_100000_levels_is_400(actions: ActionClient) -> None:
+    deep = '{"payload": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = await actions.form(sa.free_json, {"_args": deep}, referer=None)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "The _args field is nested too deeply"
+    assert sa.CALLS["free_json"] == 0
+
+
+async def test_json_nested_100000_levels_is_400(actions: ActionClient, client: Any) -> None:
+    deep = b'{"payload": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for fn in (sa.free_json, sa.add):  # an untyped and a typed parameter
+        response = await client.post(
+            "/_action",
+            content=deep,
+            headers={"authstage-action": actions.id_of(fn), "content-type": "application/json"},
+        )
+        assert response.status_code in (400, 422), response.text
+        assert response.json()["error"]["code"] in ("BAD_REQUEST", "VALIDATION")
+    assert sa.CALLS["free_json"] == 0
