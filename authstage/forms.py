@@ -12,7 +12,8 @@ the Struct field) it lands in, then the whole object is converted with msgspec i
   (so the default applies or "Required" is reported);
 - file parts go to ``UploadedFile`` parameters;
 - an optional ``_args`` field may carry a JSON object of arguments (how clients send structured
-  arguments alongside files); other fields override it.
+  arguments alongside files); other fields override it;
+- text holding a NUL character is refused with the field named (nul.py).
 
 Multipart is parsed with the ``multipart`` package Litestar itself depends on.
 
@@ -40,6 +41,7 @@ from multipart import (
 )
 
 from authstage.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from authstage.nul import JSON_NUL
 from authstage.params import ActionSignature
 from authstage.uploads import UploadedFile
 
@@ -80,11 +82,23 @@ def _codec(charset: str | None) -> str:
 class Form:
     """The fields and files of one form body."""
 
-    __slots__ = ("fields", "files")
+    __slots__ = ("fields", "files", "nul")
 
     def __init__(self) -> None:
         self.fields: dict[str, list[str]] = {}
         self.files: dict[str, list[UploadedFile]] = {}
+        #: True when some text holds a NUL: only then does ``form_arguments`` look for it.
+        self.nul = False
+
+    def add_field(self, name: str, value: str) -> None:
+        """Add one value of field ``name``."""
+        self.fields.setdefault(name, []).append(value)
+        self.nul = self.nul or "\x00" in value
+
+    def add_file(self, name: str, file: UploadedFile) -> None:
+        """Add one file of field ``name``."""
+        self.files.setdefault(name, []).append(file)
+        self.nul = self.nul or "\x00" in file.filename or "\x00" in file.content_type
 
     def first(self, name: str) -> str | None:
         """The first value of field ``name``, or None."""
@@ -105,13 +119,12 @@ def _parse_multipart(body: bytes, boundary: str, form: Form) -> None:
                         data.extend(event)
                     elif segment is not None:
                         if segment.filename is not None:
-                            form.files.setdefault(segment.name, []).append(
-                                UploadedFile(
-                                    filename=segment.filename,
-                                    content_type=segment.content_type or "application/octet-stream",
-                                    data=bytes(data),
-                                )
+                            file = UploadedFile(
+                                filename=segment.filename,
+                                content_type=segment.content_type or "application/octet-stream",
+                                data=bytes(data),
                             )
+                            form.add_file(segment.name, file)
                         else:
                             codec = _codec(segment.charset)
                             try:
@@ -120,7 +133,7 @@ def _parse_multipart(body: bytes, boundary: str, form: Form) -> None:
                                 raise BadRequest(
                                     f"Form field {segment.name[:40]!r} is not valid {codec}"
                                 ) from None
-                            form.fields.setdefault(segment.name, []).append(text)
+                            form.add_field(segment.name, text)
                         segment = None
             if not parser.closed:
                 raise BadRequest("Malformed multipart body: it ends before its last boundary")
@@ -157,7 +170,7 @@ def parse_form(body: bytes, media_type: str, params: dict[str, str]) -> Form:
     except UnicodeDecodeError:
         raise BadRequest(f"The form body has percent-encoded bytes that are not {codec}") from None
     for key, value in pairs:
-        form.fields.setdefault(key, []).append(value)
+        form.add_field(key, value)
     return form
 
 
@@ -193,9 +206,12 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
 
     Raises:
         BadRequest: ``_args`` is present but not a JSON object, or nested too deeply.
+        ValidationFailed: a text argument holds a NUL character (nul.py).
     """
     raw: dict[str, Any] = {}
+    nul = form.nul
     if (extra := form.first("_args")) is not None:
+        nul = nul or JSON_NUL.decode() in extra
         try:
             loaded = msgspec.json.decode(extra)
         except msgspec.DecodeError:
@@ -236,6 +252,8 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
         value = _shape(values, field.type)
         if value is not msgspec.UNSET:
             raw[name] = value
+    if nul:
+        sig.refuse_nul(raw)
     return raw
 
 

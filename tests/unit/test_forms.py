@@ -16,7 +16,8 @@ from tests.unit import sample_actions as sa
 def form(**fields: Any) -> Form:
     f = Form()
     for key, value in fields.items():
-        f.fields[key] = value if isinstance(value, list) else [value]
+        for one in value if isinstance(value, list) else [value]:
+            f.add_field(key, one)
     return f
 
 
