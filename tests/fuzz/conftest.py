@@ -1,8 +1,10 @@
 """The fuzz suite's hypothesis profiles and the app it attacks.
 
-``fuzz`` (the default) keeps the whole suite to a few thousand cases, well under a minute;
-``FUZZ_PROFILE=long`` (``make fuzz``) runs many times more. Hypothesis keeps the failing cases
-it found in ``.hypothesis/`` (git-ignored) and replays them first on the next run.
+Every test runs against the app twice: with the endpoint in front of Litestar's router (the
+fast path) and behind it. ``fuzz`` (the default) keeps the whole suite to a few thousand
+cases, well under a minute; ``FUZZ_PROFILE=long`` (``make fuzz``) runs many times more.
+Hypothesis keeps the failing cases it found in ``.hypothesis/`` (git-ignored) and replays them
+first on the next run.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from litestar.testing import TestClient
 
 from authstage import AuthstagePlugin
 from authstage.dispatch import ActionEndpoint
+from authstage.fastpath import ActionFastPath
 from tests.fuzz import fuzz_actions
 
 _COMMON = {
@@ -30,8 +33,8 @@ _COMMON = {
         HealthCheck.function_scoped_fixture,  # the autouse response scanner, shared on purpose
     ],
 }
-settings.register_profile("fuzz", max_examples=600, **_COMMON)  # type: ignore[arg-type]
-settings.register_profile("long", max_examples=5000, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("fuzz", max_examples=300, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("long", max_examples=4000, **_COMMON)  # type: ignore[arg-type]
 settings.load_profile(os.environ.get("FUZZ_PROFILE", "fuzz"))
 
 
@@ -55,14 +58,16 @@ class Target:
         return list(self.ids.values())
 
 
-@pytest.fixture(scope="module")
-def target() -> Iterator[Target]:
+@pytest.fixture(scope="module", params=["fast-path", "router"])
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The app, answering ``/_action`` in front of Litestar's router or through it."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request otherwise
     plugin = AuthstagePlugin(
         actions=[fuzz_actions],
         secret="fuzz-secret-0123456789abcdef0123456789abcdef",
         production=False,
         debug=False,
+        fast_path=request.param == "fast-path",
     )
     app = Litestar(route_handlers=[form_page], plugins=[plugin])
     endpoint: ActionEndpoint = app.state["authstage"]
@@ -72,4 +77,5 @@ def target() -> Iterator[Target]:
     }
     token = endpoint.binder.bind(fuzz_actions.bound, 7).token
     with TestClient(app) as client:
+        assert isinstance(app.asgi_handler, ActionFastPath) == (request.param == "fast-path")
         yield Target(client=client, endpoint=endpoint, ids=ids, bound_token=token)
