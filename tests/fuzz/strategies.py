@@ -22,7 +22,7 @@ NAMES = [
     "active", "left", "right", "left.street", "right.zip", "data.name", "data.tags", "items",
     "names", "pair", "mapping", "note", "when", "day", "ident", "price", "blob", "choice",
     "payload", "extra", "file", "more", "caption", "owner", "item", "amount", "root", "label",
-    "children", "flag", "level", "_args", "_bound", "_action", "_manifest",
+    "children", "flag", "level", "_args", "_bound", "_action", "_manifest", "_form",
 ]  # fmt: skip
 CHARSETS = ["utf-8", "UTF8", "us-ascii", "latin1", "iso-8859-1", "punycode", "unicode_escape",
             "utf-16", "idna", "x-nope", "", '"utf-8"']  # fmt: skip
