@@ -253,3 +253,17 @@ async def test_json_nested_100000_levels_is_400(actions: ActionClient, client: A
         assert response.status_code in (400, 422), response.text
         assert response.json()["error"]["code"] in ("BAD_REQUEST", "VALIDATION")
     assert sa.CALLS["free_json"] == 0
+
+
+async def test_unknown_part_charset_is_415_not_500(client: Any, endpoint: Any) -> None:
+    response = await client.post(
+        "/_action",
+        content=multipart_part("x-unknown", b"1"),
+        headers={
+            "authstage-action": endpoint.registry.id_of(sa.add),
+            "content-type": "multipart/form-data; boundary=b",
+        },
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert sa.CALLS["add"] == 0
