@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml client/python/pyproject.
 # The TypeScript compiler and test dependencies of the generated client's suite (tests/ts).
 NODE_STAMP := tests/ts/node_modules/.package-lock.json
 
-.PHONY: run test lint typecheck bench install clean
+.PHONY: run test fuzz lint typecheck bench install clean
 
 $(STAMP): pyproject.toml client/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	bash scripts/test
 
+## The fuzz suite (tests/fuzz) with many more cases than `make test` runs.
+fuzz: $(STAMP)
+	FUZZ_PROFILE=long $(BIN)/pytest tests/fuzz -q
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,4 +44,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -12,9 +12,18 @@ the Struct field) it lands in, then the whole object is converted with msgspec i
   (so the default applies or "Required" is reported);
 - file parts go to ``UploadedFile`` parameters;
 - an optional ``_args`` field may carry a JSON object of arguments (how clients send structured
-  arguments alongside files); other fields override it.
+  arguments alongside files); other fields override it;
+- text holding a NUL character is refused with the field named (nul.py).
 
 Multipart is parsed with the ``multipart`` package Litestar itself depends on.
+
+Text is decoded only from the charsets browsers actually send (``CHARSETS``: UTF-8, US-ASCII,
+ISO-8859-1 and their common aliases, case-insensitive), whether named by the urlencoded body's
+``charset`` parameter or by a multipart part's ``Content-Type``; anything else is refused with
+415 before a byte is decoded. Handing the name to any Python codec would let a caller pick
+``punycode`` (a quadratic decoder: one 1 MiB body blocks the event loop for minutes) or
+``unicode_escape`` (lone surrogates that fail later). Bytes the declared charset cannot decode,
+raw or percent-encoded, are a 400, never replaced silently.
 """
 
 from __future__ import annotations
@@ -31,25 +40,65 @@ from multipart import (
     PushMultipartParser,
 )
 
-from authstage.errors import BadRequest, PayloadTooLarge
+from authstage.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from authstage.nul import JSON_NUL
 from authstage.params import FORM_FIELD, ActionSignature
 from authstage.uploads import UploadedFile
 
-__all__ = ["Form", "form_arguments", "parse_form", "submitted_values"]
+__all__ = ["CHARSETS", "Form", "form_arguments", "parse_form", "submitted_values"]
 
 MAX_FIELDS = 1000
 _TRUE = frozenset({"on", "true", "1", "yes"})
 _SECRET_WORDS = ("password", "passwd", "secret")
+#: The charsets a form may declare (lowercased name -> Python codec); see the module docstring.
+CHARSETS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "us-ascii": "ascii",
+    "ascii": "ascii",
+    "iso-8859-1": "latin-1",
+    "iso8859-1": "latin-1",
+    "latin1": "latin-1",
+    "latin-1": "latin-1",
+}
+
+
+def _codec(charset: str | None) -> str:
+    """The codec for a declared charset (UTF-8 when none is declared).
+
+    Raises:
+        UnsupportedMediaType: the charset is not in ``CHARSETS``.
+    """
+    if charset is None:
+        return "utf-8"
+    codec = CHARSETS.get(charset.strip().lower())
+    if codec is None:
+        raise UnsupportedMediaType(
+            f"Unsupported form charset {charset[:40]!r}: send UTF-8 (or US-ASCII, ISO-8859-1)"
+        )
+    return codec
 
 
 class Form:
     """The fields and files of one form body."""
 
-    __slots__ = ("fields", "files")
+    __slots__ = ("fields", "files", "nul")
 
     def __init__(self) -> None:
         self.fields: dict[str, list[str]] = {}
         self.files: dict[str, list[UploadedFile]] = {}
+        #: True when some text holds a NUL: only then does ``form_arguments`` look for it.
+        self.nul = False
+
+    def add_field(self, name: str, value: str) -> None:
+        """Add one value of field ``name``."""
+        self.fields.setdefault(name, []).append(value)
+        self.nul = self.nul or "\x00" in value
+
+    def add_file(self, name: str, file: UploadedFile) -> None:
+        """Add one file of field ``name``."""
+        self.files.setdefault(name, []).append(file)
+        self.nul = self.nul or "\x00" in file.filename or "\x00" in file.content_type
 
     def first(self, name: str) -> str | None:
         """The first value of field ``name``, or None."""
@@ -70,16 +119,21 @@ def _parse_multipart(body: bytes, boundary: str, form: Form) -> None:
                         data.extend(event)
                     elif segment is not None:
                         if segment.filename is not None:
-                            form.files.setdefault(segment.name, []).append(
-                                UploadedFile(
-                                    filename=segment.filename,
-                                    content_type=segment.content_type or "application/octet-stream",
-                                    data=bytes(data),
-                                )
+                            file = UploadedFile(
+                                filename=segment.filename,
+                                content_type=segment.content_type or "application/octet-stream",
+                                data=bytes(data),
                             )
+                            form.add_file(segment.name, file)
                         else:
-                            text = data.decode(segment.charset or "utf-8", errors="replace")
-                            form.fields.setdefault(segment.name, []).append(text)
+                            codec = _codec(segment.charset)
+                            try:
+                                text = data.decode(codec)
+                            except UnicodeDecodeError:
+                                raise BadRequest(
+                                    f"Form field {segment.name[:40]!r} is not valid {codec}"
+                                ) from None
+                            form.add_field(segment.name, text)
                         segment = None
             if not parser.closed:
                 raise BadRequest("Malformed multipart body: it ends before its last boundary")
@@ -93,7 +147,8 @@ def parse_form(body: bytes, media_type: str, params: dict[str, str]) -> Form:
     """Parse an urlencoded or multipart body.
 
     Raises:
-        BadRequest: the body is malformed (bad encoding, broken multipart framing).
+        BadRequest: the body is malformed (bytes its charset cannot decode, broken framing).
+        UnsupportedMediaType: the body or a part declares a charset not in ``CHARSETS``.
         PayloadTooLarge: more than ``MAX_FIELDS`` fields.
     """
     form = Form()
@@ -103,20 +158,19 @@ def parse_form(body: bytes, media_type: str, params: dict[str, str]) -> Form:
             raise BadRequest("multipart/form-data without a boundary")
         _parse_multipart(body, boundary, form)
         return form
+    codec = _codec(params.get("charset"))
     try:
-        pairs = parse_qsl(
-            body.decode(params.get("charset", "utf-8")),
-            keep_blank_values=True,
-            max_num_fields=MAX_FIELDS,
-        )
+        text = body.decode(codec)
     except UnicodeDecodeError:
-        raise BadRequest("The form body is not valid UTF-8") from None
-    except LookupError:
-        raise BadRequest("Unknown form charset") from None
-    except ValueError:
-        raise PayloadTooLarge(f"Too many form fields (at most {MAX_FIELDS})") from None
+        raise BadRequest(f"The form body is not valid {codec}") from None
+    if text.count("&") >= MAX_FIELDS:  # how parse_qsl counts fields
+        raise PayloadTooLarge(f"Too many form fields (at most {MAX_FIELDS})")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding=codec, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest(f"The form body has percent-encoded bytes that are not {codec}") from None
     for key, value in pairs:
-        form.fields.setdefault(key, []).append(value)
+        form.add_field(key, value)
     return form
 
 
@@ -151,14 +205,19 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
     """The raw argument object of a form, ready for ``msgspec.convert(..., strict=False)``.
 
     Raises:
-        BadRequest: ``_args`` is present but not a JSON object.
+        BadRequest: ``_args`` is present but not a JSON object, or nested too deeply.
+        ValidationFailed: a text argument holds a NUL character (nul.py).
     """
     raw: dict[str, Any] = {}
+    nul = form.nul
     if (extra := form.first("_args")) is not None:
+        nul = nul or JSON_NUL.decode() in extra
         try:
             loaded = msgspec.json.decode(extra)
         except msgspec.DecodeError:
             raise BadRequest("The _args field is not valid JSON") from None
+        except RecursionError:  # msgspec's own depth guard
+            raise BadRequest("The _args field is nested too deeply") from None
         if not isinstance(loaded, dict):
             raise BadRequest("The _args field must be a JSON object")
         raw.update(loaded)
@@ -173,7 +232,10 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
             continue
         inner, _ = _nullable(field.type)
         if isinstance(inner, mi.StructType):
-            sub: dict[str, Any] = dict(raw.get(name) or {})
+            given = raw.get(name)
+            if given is not None and not isinstance(given, dict):
+                continue  # _args gave a string, number or list: msgspec reports it on the field
+            sub: dict[str, Any] = dict(given or {})
             for f in inner.fields:
                 values = form.fields.get(f"{name}.{f.encode_name}", form.fields.get(f.encode_name))
                 if values is None and f.encode_name in sub:
@@ -190,6 +252,8 @@ def form_arguments(sig: ActionSignature, form: Form, n_bound: int = 0) -> dict[s
         value = _shape(values, field.type)
         if value is not msgspec.UNSET:
             raw[name] = value
+    if nul:
+        sig.refuse_nul(raw)
     return raw
 
 

@@ -9,6 +9,9 @@ request is decoded and validated in one C call. The return annotation becomes th
 
 A parameter whose type msgspec cannot decode (a socket, an ORM table, a bare class) fails here
 with ``RegistrationError``, at startup rather than on the first request.
+
+The decode methods also refuse text holding a NUL character (nul.py) with ``ValidationFailed``;
+the check is gated on the body containing ``\\u0000``, so the normal path pays one bytes scan.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from typing import Any, get_type_hints
 import msgspec
 import msgspec.inspect as mi
 
-from authstage.errors import RegistrationError
+from authstage.errors import RegistrationError, ValidationFailed
+from authstage.nul import JSON_NUL, NUL_MESSAGE, nul_paths
 from authstage.uploads import UploadedFile
 
 __all__ = ["FORM_FIELD", "RESERVED_NAMES", "ActionSignature", "Param", "ResultTypeError"]
@@ -154,6 +158,7 @@ class ActionSignature:
         if bad := _unsupported(self.return_type, "the return type"):
             raise RegistrationError(f"action {qualname}: msgspec cannot encode {bad}")
         self.params: tuple[Param, ...] = tuple(params)
+        self._by_name = {p.name: p for p in params}
         self.qualname = qualname
         self._positional = sum(1 for p in params if not p.keyword_only)
         self._arg_types: dict[int, type[msgspec.Struct]] = {}
@@ -180,20 +185,45 @@ class ActionSignature:
             self._decoders[n_bound] = msgspec.json.Decoder(tp)
         return self._arg_types[n_bound]
 
+    def field_key(self, path: str) -> str:
+        """The key a form knows for ``path``: a flattened Struct parameter's name is dropped."""
+        head, dot, rest = path.partition(".")
+        param = self._by_name.get(head.split("[", 1)[0])
+        if param is not None and param.struct_fields is not None and dot:
+            return rest
+        return path
+
+    def refuse_nul(self, args: Any) -> None:
+        """Raise ``ValidationFailed`` naming every text field of ``args`` that holds a NUL."""
+        if paths := nul_paths(args):
+            errors = {self.field_key(path): [NUL_MESSAGE] for path in paths}
+            raise ValidationFailed("Invalid input", field_errors=errors)
+
     def decode_json(self, body: bytes, n_bound: int = 0) -> msgspec.Struct:
-        """Decode and validate a JSON argument object (raises msgspec errors)."""
+        """Decode and validate a JSON argument object.
+
+        Raises:
+            msgspec.ValidationError, msgspec.DecodeError, RecursionError: from msgspec.
+            ValidationFailed: a text argument holds a NUL character.
+        """
         if n_bound == 0:
-            return self._decode0(body)  # type: ignore[no-any-return]
-        self.args_type_after(n_bound)
-        return self._decoders[n_bound].decode(body)  # type: ignore[no-any-return]
+            args: msgspec.Struct = self._decode0(body)
+        else:
+            self.args_type_after(n_bound)
+            args = self._decoders[n_bound].decode(body)
+        if JSON_NUL in body:
+            self.refuse_nul(args)
+        return args
 
     def decode_call(self, body: bytes) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """Decode a JSON argument object for a call with nothing bound: ``(args, kwargs)``.
 
-        The request path's shortcut for ``call_args([], decode_json(body))`` (raises msgspec
-        errors the same way).
+        The request path's shortcut for ``call_args([], decode_json(body))`` (raises the same
+        errors).
         """
         args = self._decode0(body)
+        if JSON_NUL in body:
+            self.refuse_nul(args)
         values = msgspec.structs.astuple(args)
         if len(values) == self._positional:
             return values, {}

@@ -5,26 +5,44 @@ it; the function itself is returned unchanged, so server code can still ``await`
 ``Registry`` collects specs from modules or functions, signs each name under every accepted
 secret and refuses duplicates, all at startup. On the request path the dispatcher does one
 dict lookup of the raw ID bytes.
+
+``@action`` takes a declared set of options: the core ones as keywords, the rest as the keys of
+``ActionOptions`` (a TypedDict, so mypy checks them at the call site). Any other keyword is a
+``RegistrationError`` naming it and the valid ones, raised when the module is imported: a typo
+such as ``pubic=True`` cannot silently make an action private. Adding an option is one line in
+``ActionOptions``. Third-party extensions pass their own settings in ``extensions=``, a mapping
+kept as it is on ``ActionSpec.extensions`` and never checked here.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any, TypeVar, overload
+from types import MappingProxyType, ModuleType
+from typing import Any, TypedDict, TypeVar, Unpack, overload
 
 from authstage.errors import RegistrationError
 from authstage.ids import action_id, manifest_hash
 from authstage.keys import KeyRing
 from authstage.params import ActionSignature
 
-__all__ = ["ActionSpec", "Registry", "action", "is_listed", "spec_of"]
+__all__ = ["ActionOptions", "ActionSpec", "Registry", "action", "is_listed", "spec_of"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTR = "__authstage_action__"
+_CORE_OPTIONS = ("public", "name", "max_body_size", "roles", "extensions")
+
+
+class ActionOptions(TypedDict, total=False):
+    """The options of ``@action`` beyond the core keywords, kept on ``ActionSpec.options``.
+
+    Each key is one option; adding an option is adding its line here.
+    """
+
+    #: False leaves the action out of the manifest and the generated clients.
+    client: bool
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -37,8 +55,10 @@ class ActionSpec:
     max_body_size: int | None
     signature: ActionSignature
     roles: frozenset[str] = frozenset()
-    #: Free-form options for extensions (rate limits, idempotency windows, ...).
-    options: dict[str, Any] = field(default_factory=dict)
+    #: The ``ActionOptions`` given to ``@action`` (only those given; absent means the default).
+    options: ActionOptions = field(default_factory=ActionOptions)
+    #: Third-party extensions' own settings (``@action(extensions=...)``), unchecked.
+    extensions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @overload
@@ -50,7 +70,8 @@ def action(
     name: str | None = None,
     max_body_size: int | None = None,
     roles: Iterable[str] = (),
-    **options: Any,
+    extensions: Mapping[str, Any] | None = None,
+    **options: Unpack[ActionOptions],
 ) -> Callable[[F], F]: ...
 def action(
     fn: F | None = None,
@@ -60,7 +81,8 @@ def action(
     name: str | None = None,
     max_body_size: int | None = None,
     roles: Iterable[str] = (),
-    **options: Any,
+    extensions: Mapping[str, Any] | None = None,
+    **options: Unpack[ActionOptions],
 ) -> F | Callable[[F], F]:
     """Mark an ``async def`` as a server action.
 
@@ -71,13 +93,22 @@ def action(
             keep an action's ID when moving or renaming the function.
         max_body_size: request body limit in bytes for this action (default: the plugin's).
         roles: roles the signed-in user must hold (any of them).
-        options: extension options, kept on the spec.
+        extensions: settings for third-party extensions, kept on ``ActionSpec.extensions``.
+        **options: the ``ActionOptions`` (``client=False``: not in the generated clients).
+
+    Raises:
+        RegistrationError: an option that is not one of the above (a typo such as ``pubic``).
 
     Example:
         >>> @action(public=True)
         ... async def add(a: int, b: int) -> int:
         ...     return a + b
     """
+
+    if unknown := options.keys() - ActionOptions.__optional_keys__:
+        valid = ", ".join(sorted([*_CORE_OPTIONS, *ActionOptions.__optional_keys__]))
+        bad = ", ".join(sorted(unknown))
+        raise RegistrationError(f"@action: unknown option {bad} (the options are: {valid})")
 
     def mark(f: F) -> F:
         if not inspect.iscoroutinefunction(f):
@@ -92,7 +123,8 @@ def action(
             max_body_size=max_body_size,
             signature=ActionSignature(f, qualname),
             roles=frozenset(roles),
-            options=dict(options),
+            options=ActionOptions(**options),
+            extensions=MappingProxyType(dict(extensions or {})),
         )
         setattr(f, _ATTR, spec)
         return f

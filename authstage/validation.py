@@ -4,7 +4,8 @@ msgspec stops at the first error, which is right for the fast path. When a call 
 module re-checks the arguments field by field so the caller gets every field error at once, in
 zod's ``flatten()`` shape: ``fieldErrors`` keyed by the name the form input carries (a Struct
 parameter's fields are flattened, so ``data.title`` is reported as ``title``), and
-``formErrors`` for what belongs to no single field.
+``formErrors`` for what belongs to no single field. Text holding a NUL character (nul.py) is
+reported along with the rest.
 
 msgspec's messages are written for developers (``Expected `str` of length >= 8``); ``humanize``
 rewrites the common ones into sentences a form can show. The rewrite is hand-written because
@@ -14,13 +15,13 @@ msgspec has no message catalogue; unknown messages pass through unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from authstage.errors import ValidationFailed
-from authstage.params import ActionSignature, Param
+from authstage.nul import NUL_MESSAGE, nul_paths
+from authstage.params import ActionSignature
 
 __all__ = ["humanize", "validation_error"]
 
@@ -39,6 +40,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `float`, got `\w+`"), "Must be a number"),
     (re.compile(r"Expected `bool`, got `\w+`"), "Must be true or false"),
     (re.compile(r"Expected `str`, got `\w+`"), "Must be text"),
+    (re.compile(r"Expected `object`, got `\w+`"), "Must be an object"),
+    (re.compile(r"Expected `array`, got `\w+`"), "Must be a list"),
     (re.compile(r"Integer value out of range|Number out of range"), "Number is out of range"),
     (re.compile(r"Invalid (?:RFC3339 encoded )?datetime"), "Must be a date and time"),
     (re.compile(r"Invalid (?:RFC3339 encoded )?date"), "Must be a date"),
@@ -76,16 +79,6 @@ def _join(path: str, rel: str) -> str:
     return f"{path}{rel}" if rel.startswith("[") else f"{path}.{rel}"
 
 
-def _field_key(path: str, params: Mapping[str, Param]) -> str:
-    """The key a form knows: a flattened Struct parameter's name is dropped from the path."""
-    head, dot, rest = path.partition(".")
-    head = head.split("[", 1)[0]
-    param = params.get(head)
-    if param is not None and param.struct_fields is not None and dot:
-        return rest
-    return path
-
-
 def _check_fields(
     value: Any, tp: Any, path: str, out: dict[str, list[str]], form: list[str]
 ) -> None:
@@ -121,11 +114,16 @@ def validation_error(
     sig: ActionSignature, raw: Any, first: msgspec.ValidationError, n_bound: int = 0
 ) -> ValidationFailed:
     """Build the full ``ValidationFailed`` for arguments ``raw`` that failed to decode."""
-    params = {p.name: p for p in sig.params}
     fields: dict[str, list[str]] = {}
     form: list[str] = []
     if isinstance(raw, dict):
-        _check_fields(raw, sig.args_type_after(n_bound), "", fields, form)
+        try:
+            _check_fields(raw, sig.args_type_after(n_bound), "", fields, form)
+        except RecursionError:  # arguments nested near msgspec's limit: report the first error
+            fields.clear()
+            form.clear()
+    for path in nul_paths(raw):
+        fields.setdefault(path, []).append(NUL_MESSAGE)
     if not fields and not form:
         path, message = _split(first)
         if path:
@@ -134,6 +132,6 @@ def validation_error(
             form.append(message)
     keyed: dict[str, list[str]] = {}
     for key, messages in fields.items():
-        keyed.setdefault(_field_key(key, params), []).extend(messages)
+        keyed.setdefault(sig.field_key(key), []).extend(messages)
     summary = "Invalid input" if keyed else (form[0] if form else "Invalid input")
     return ValidationFailed(summary, field_errors=keyed, form_errors=form)

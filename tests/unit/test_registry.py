@@ -116,3 +116,22 @@ def test_bad_max_body_size() -> None:
 
         @action(max_body_size=0)
         async def f() -> None: ...
+
+
+def test_unknown_option_fails_at_registration_naming_it_and_the_valid_ones() -> None:
+    with pytest.raises(RegistrationError, match="unknown option pubic") as caught:
+        action(pubic=True)  # type: ignore[call-overload]  # mypy catches it too
+
+    for valid in ("public", "name", "max_body_size", "roles", "client", "extensions"):
+        assert valid in str(caught.value)
+
+
+def test_declared_options_and_extension_settings_are_kept_on_the_spec() -> None:
+    @action(public=True, client=False, extensions={"audit": {"level": 2}})
+    async def hidden() -> None: ...
+
+    spec = spec_of(hidden)
+    assert spec.options == {"client": False}
+    assert spec.extensions == {"audit": {"level": 2}}
+    assert spec_of(sa.add).options == {}
+    assert spec_of(sa.add).extensions == {}

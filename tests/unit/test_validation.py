@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from authstage import action
 from authstage.registry import spec_of
 from authstage.validation import humanize, validation_error
 from tests.unit import sample_actions as sa
@@ -46,3 +47,27 @@ def test_non_object_input_is_a_form_error() -> None:
         msgspec.convert([1, 2], sig.args_type)
     error = validation_error(sig, [1, 2], info.value)
     assert error.form_errors and not error.field_errors
+
+
+class Node(msgspec.Struct):
+    children: list[Node] = []
+
+
+@action(public=True)
+async def tree(root: Node, label: str = "") -> None: ...
+
+
+def test_arguments_nested_near_the_decoders_limit_still_get_a_validation_error() -> None:
+    # Re-checking field by field runs deeper in the stack than the decoder did; at msgspec's
+    # depth limit that re-check gives up and the decoder's own first error is reported.
+    sig = spec_of(tree).signature
+    root: dict[str, list[object]] = {"children": []}
+    raw = {"root": root, "label": 5}
+    for _ in range(5000):
+        child: dict[str, list[object]] = {"children": []}
+        root["children"].append(child)
+        root = child
+    first = msgspec.ValidationError("Expected `str`, got `int` - at `$.label`")
+    error = validation_error(sig, raw, first)
+    assert error.status == 422
+    assert error.field_errors == {"label": ["Must be text"]}
