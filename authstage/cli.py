@@ -7,6 +7,7 @@
     authstage actions [--app actions.app:create_app] [--id NAME]
     authstage createuser [--admin] [--email E] [--name N]   (prompts for the password)
     authstage codegen [--check] [--app ...]   (the generated clients: authstage/codegen)
+    authstage worker [--app ...] [--concurrency N]   (runs background jobs: authstage/jobs)
 
 ``--app`` names a Litestar app or a factory returning one, as ``module:attribute``; it defaults
 to ``AUTHSTAGE_APP`` or ``actions.app:create_app``. The database is ``DATABASE_URL`` (or
@@ -32,6 +33,7 @@ from litestar import Litestar
 from authstage.codegen.command import add_codegen_command
 from authstage.db import Database, parse_database_url
 from authstage.errors import ConfigurationError
+from authstage.jobs.worker import add_worker_command
 
 __all__ = ["actions_table", "load_app", "main"]
 
@@ -211,6 +213,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--database-url", help="overrides DATABASE_URL")
     create.set_defaults(handler=_cmd_createuser)
     add_codegen_command(commands, app_default)
+    add_worker_command(commands, app_default, load_app)
     return parser
 
 

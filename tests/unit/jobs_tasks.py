@@ -1,0 +1,137 @@
+"""Tasks and actions used by the job tests, and apps that serve them.
+
+``GATES`` lets an in-process test hold a task until it says so; tasks run by worker
+subprocesses coordinate through files in the folder their payload names instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Litestar
+
+from authstage import AuthstagePlugin, Forbidden, action
+from authstage.db import Database
+from authstage.jobs import JobsConfig, JobsPlugin, JobStatus, enqueue, job_status, report_progress, task
+
+SECRET = "jobs-test-secret-0123456789abcdef0123456789"
+RUNS: Counter[str] = Counter()
+GATES: dict[str, asyncio.Event] = {}
+Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
+class Total(msgspec.Struct):
+    total: int
+
+
+class Started(msgspec.Struct):
+    job_id: str
+
+
+@task
+async def add(a: int, b: int) -> Total:
+    RUNS["add"] += 1
+    return Total(total=a + b)
+
+
+@task
+async def send_email(to: Email, subject: str, body: str) -> None:
+    RUNS[f"email:{to}"] += 1
+
+
+@task
+async def gated(name: str) -> str:
+    """Reports half-way, then waits for ``GATES[name]``."""
+    RUNS[f"gated:{name}"] += 1
+    await report_progress(0.5)
+    await GATES[name].wait()
+    return name
+
+
+@task
+async def explode() -> None:
+    RUNS["explode"] += 1
+    raise RuntimeError("password=hunter2 at /srv/app/internal.py")
+
+
+@task(retries=5)
+async def refuse() -> None:
+    RUNS["refuse"] += 1
+    raise Forbidden("Not your export")
+
+
+@task(retries=3)
+async def flaky(name: str, failures: int) -> int:
+    """Fails its first ``failures`` attempts, then returns the attempt number."""
+    RUNS[f"flaky:{name}"] += 1
+    if RUNS[f"flaky:{name}"] <= failures:
+        raise ConnectionError("the mail server hung up")
+    return RUNS[f"flaky:{name}"]
+
+
+@task(retries=3)
+async def dies_once(folder: str) -> str:
+    """First attempt: writes ``started`` (with its pid) and hangs; later ones finish at once."""
+    marker = Path(folder) / "started"
+    if not marker.exists():
+        marker.write_text(str(os.getpid()))
+        await asyncio.sleep(120)
+    (Path(folder) / "finished").write_text(str(os.getpid()))
+    return "finished"
+
+
+@task
+async def wait_for_file(path: str) -> str:
+    """Reports half-way, then waits until ``path`` exists (for worker subprocesses)."""
+    await report_progress(0.5)
+    while not Path(path).exists():
+        await asyncio.sleep(0.05)
+    return Path(path).read_text()
+
+
+@action(public=True)
+async def start_add(a: Any, b: Any) -> Started:
+    """Passes its arguments through unchecked, so the task's own validation is what answers."""
+    return Started(job_id=await enqueue(add, a=a, b=b))
+
+
+@action(public=True)
+async def announce(recipients: list[str], message: str) -> int:
+    """The seeds' bulk mail: one job per recipient."""
+    for to in recipients:
+        await enqueue(send_email, to=to, subject="Announcement", body=message)
+    return len(recipients)
+
+
+@action(public=True)
+async def status_of(job_id: str) -> JobStatus:
+    return await job_status(job_id)
+
+
+def jobs_app(database_url: str | None = None, **jobs: Any) -> Litestar:
+    """An app with the job actions and a ``JobsPlugin`` over these tasks (``jobs`` overrides)."""
+    hooks: dict[str, list[Any]] = {"on_startup": [], "on_shutdown": []}
+    if database_url is not None:
+        database = Database(database_url, migrate_on_startup=False)
+        hooks = {"on_startup": [database.startup], "on_shutdown": [database.shutdown]}
+    jobs.setdefault("tasks", ["tests.unit.jobs_tasks"])
+    return Litestar(
+        plugins=[
+            AuthstagePlugin(
+                actions=["tests.unit.jobs_tasks"], secret=SECRET, production=False, debug=False
+            ),
+            JobsPlugin(JobsConfig(**jobs)),
+        ],
+        **hooks,
+    )
+
+
+def worker_app() -> Litestar:
+    """The app a worker subprocess runs (``authstage worker --app ...``): the queue from the
+    environment, short heartbeats and sweeps so a dead worker is noticed within seconds."""
+    return jobs_app(heartbeat=2, sweep_interval=1, retry_delay=0.1, connect_timeout=1)
