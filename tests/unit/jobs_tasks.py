@@ -17,7 +17,15 @@ from litestar import Litestar
 
 from authstage import AuthstagePlugin, Forbidden, action
 from authstage.db import Database
-from authstage.jobs import JobsConfig, JobsPlugin, JobStatus, enqueue, job_status, report_progress, task
+from authstage.jobs import (
+    JobsConfig,
+    JobsPlugin,
+    JobStatus,
+    enqueue,
+    job_status,
+    report_progress,
+    task,
+)
 
 SECRET = "jobs-test-secret-0123456789abcdef0123456789"
 RUNS: Counter[str] = Counter()
@@ -77,11 +85,11 @@ async def flaky(name: str, failures: int) -> int:
 @task(retries=3)
 async def dies_once(folder: str) -> str:
     """First attempt: writes ``started`` (with its pid) and hangs; later ones finish at once."""
-    marker = Path(folder) / "started"
-    if not marker.exists():
-        marker.write_text(str(os.getpid()))
+    started, finished = Path(folder) / "started", Path(folder) / "finished"
+    if not await asyncio.to_thread(started.exists):
+        await asyncio.to_thread(started.write_text, str(os.getpid()))
         await asyncio.sleep(120)
-    (Path(folder) / "finished").write_text(str(os.getpid()))
+    await asyncio.to_thread(finished.write_text, str(os.getpid()))
     return "finished"
 
 
@@ -89,9 +97,11 @@ async def dies_once(folder: str) -> str:
 async def wait_for_file(path: str) -> str:
     """Reports half-way, then waits until ``path`` exists (for worker subprocesses)."""
     await report_progress(0.5)
-    while not Path(path).exists():
+    for _ in range(600):  # 30 s at most
+        if await asyncio.to_thread(Path(path).exists):
+            return await asyncio.to_thread(Path(path).read_text)
         await asyncio.sleep(0.05)
-    return Path(path).read_text()
+    raise TimeoutError(path)
 
 
 @action(public=True)
