@@ -22,13 +22,14 @@ was taken over cannot overwrite the new attempt's outcome.
 What is guaranteed, and what is not:
 
 - **At least once.** A job runs to an outcome (done, or failed after its attempts), unless its
-  rows are deleted. A job that was running when its process died is run again: on SQLite at
-  the next start (one process owns the file, so every running row is orphaned then), on
-  PostgreSQL once its lease passes. Tasks should therefore be idempotent.
+  rows are deleted. A job that was running when its process died is run again: at the next
+  start of a runner on the same host (each claim records ``host:pid``, and a pid that no longer
+  runs is dead), else by any runner once its lease passes. Tasks should be idempotent.
 - An app stopped gracefully puts its running jobs back in the queue without counting the
   attempt.
-- **No cross-process claiming on SQLite**: run one process per SQLite file (the embedded shape).
-  Many instances use PostgreSQL here, or SAQ on Redis (redisqueue.py).
+- Claims are atomic on both engines (one statement), so several processes on one SQLite file
+  never take the same job either; but SQLite serialises every write, so many instances belong
+  on PostgreSQL, or on SAQ with Redis (redisqueue.py).
 - Polling: an idle runner looks for due jobs every ``poll_interval``; a job queued by the same
   process starts at once. Finished rows are deleted ``result_ttl`` after they finish, at start.
 
@@ -41,8 +42,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import msgspec
 from piccolo.engine.postgres import PostgresEngine
@@ -57,10 +61,11 @@ from authstage.jobs.tasks import TaskSpec
 __all__ = ["DatabaseBackend"]
 
 logger = logging.getLogger("authstage.jobs")
+T = TypeVar("T")
 
 _CLAIM = """
 UPDATE authstage_job SET status = 'running', attempts = attempts + 1,
-    locked_until = {}, updated_at = {}
+    locked_until = {}, owner = {}, updated_at = {}
 WHERE id = (
     SELECT id FROM authstage_job
     WHERE (status = 'queued' AND run_after <= {}) OR (status = 'running' AND locked_until < {})
@@ -68,8 +73,39 @@ WHERE id = (
 )
 RETURNING id, key, task, payload, attempts, max_attempts
 """
+_HOST = socket.gethostname()
+_OWNER = f"{_HOST}:{os.getpid()}"
 _LOST = ErrorBody(code="INTERNAL", message="The job's process stopped before it finished")
 _TIMED_OUT = ErrorBody(code="INTERNAL", message="The job ran past its time limit")
+
+
+async def _uncancelled(coro: Coroutine[Any, Any, T]) -> T:
+    """Await ``coro`` to its end even when the caller is cancelled, then pass the cancel on.
+
+    A cancelled query would leave aiosqlite's connection thread running after the caller
+    moved on (and, at shutdown, after the loop closed); the runner's own statements are short,
+    so it waits for them instead.
+    """
+    inner = asyncio.ensure_future(coro)
+    try:
+        return await asyncio.shield(inner)
+    except asyncio.CancelledError:
+        await inner
+        raise
+
+
+def _alive(owner: str) -> bool:
+    """Whether the process ``host:pid`` (on this host) still runs."""
+    pid = owner.rpartition(":")[2]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        pass
+    return True
 
 
 class DatabaseBackend:
@@ -127,7 +163,7 @@ class DatabaseBackend:
     async def _claim(self) -> dict[str, Any] | None:
         now = time.time()
         sql = _CLAIM % ("FOR UPDATE SKIP LOCKED" if self._postgres() else "")
-        rows = await JobRecord.raw(sql, now + self.config.heartbeat, now, now, now)
+        rows = await JobRecord.raw(sql, now + self.config.heartbeat, _OWNER, now, now, now)
         return rows[0] if rows else None
 
     async def _write(self, row: dict[str, Any], values: dict[Any, Any]) -> None:
@@ -145,7 +181,7 @@ class DatabaseBackend:
     async def _keep_lease(self, row: dict[str, Any]) -> None:
         while True:
             await asyncio.sleep(self.config.heartbeat / 3)
-            await self._renew(row)
+            await _uncancelled(self._renew(row))
 
     async def _fail(self, row: dict[str, Any], error: ErrorBody, *, retry: bool) -> None:
         failed = {
@@ -159,6 +195,16 @@ class DatabaseBackend:
             )
         else:
             await self._write(row, {**failed, JobRecord.status: JobState.FAILED.value})
+
+    async def _release(self, row: dict[str, Any]) -> None:
+        """A graceful stop: the job goes back to the queue, its attempt not counted."""
+        back = {
+            JobRecord.status: JobState.QUEUED.value,
+            JobRecord.attempts: row["attempts"] - 1,
+            JobRecord.locked_until: 0.0,
+            JobRecord.progress: 0.0,
+        }
+        await self._write(row, back)
 
     async def _run_one(self, row: dict[str, Any]) -> None:
         spec = self.tasks.get(row["task"])
@@ -178,14 +224,8 @@ class DatabaseBackend:
             await self._fail(row, failure.error, retry=failure.retry)
         except TimeoutError:
             await self._fail(row, _TIMED_OUT, retry=True)
-        except asyncio.CancelledError:  # a graceful stop: back to the queue, attempt not counted
-            back = {
-                JobRecord.status: JobState.QUEUED.value,
-                JobRecord.attempts: row["attempts"] - 1,
-                JobRecord.locked_until: 0.0,
-                JobRecord.progress: 0.0,
-            }
-            await asyncio.shield(self._write(row, back))
+        except asyncio.CancelledError:
+            await _uncancelled(self._release(row))
             raise
         else:
             done = {
@@ -199,13 +239,16 @@ class DatabaseBackend:
             lease.cancel()
 
     async def _prepare(self) -> None:
-        """At start: forget old finished jobs; on SQLite, release every orphaned running job."""
+        """At start: forget old finished jobs; release running jobs whose process is gone."""
         cutoff = time.time() - self.config.result_ttl
         finished = JobRecord.status.is_in([JobState.DONE.value, JobState.FAILED.value])
         await JobRecord.delete().where(finished & (JobRecord.updated_at < cutoff))
-        if not self._postgres():
-            running = JobRecord.status == JobState.RUNNING.value
-            await JobRecord.update({JobRecord.locked_until: 0.0}).where(running)
+        running = await JobRecord.select(JobRecord.id, JobRecord.owner).where(
+            (JobRecord.status == JobState.RUNNING.value) & JobRecord.owner.like(f"{_HOST}:%")
+        )
+        dead = [row["id"] for row in running if not _alive(row["owner"])]
+        if dead:
+            await JobRecord.update({JobRecord.locked_until: 0.0}).where(JobRecord.id.is_in(dead))
 
     async def _run_logged(self, row: dict[str, Any]) -> None:
         try:
@@ -215,7 +258,7 @@ class DatabaseBackend:
 
     async def run(self) -> None:
         """Claim and run due jobs, ``concurrency`` at a time, until cancelled."""
-        await self._prepare()
+        await _uncancelled(self._prepare())
         slots = asyncio.Semaphore(self.config.concurrency or 1)
         running: set[asyncio.Task[None]] = set()
 
@@ -227,8 +270,15 @@ class DatabaseBackend:
             while True:
                 await slots.acquire()
                 self._wake.clear()
+                claim = asyncio.ensure_future(self._claim())
                 try:
-                    row = await self._claim()
+                    row = await asyncio.shield(claim)
+                except asyncio.CancelledError:  # stopped mid-claim: let it end, put it back
+                    slots.release()
+                    with contextlib.suppress(Exception):
+                        if claimed := await claim:
+                            await self._release(claimed)
+                    raise
                 except Exception:
                     logger.exception("claiming a job failed; trying again")
                     row = None

@@ -9,7 +9,7 @@ way on both engines, where SQLite keeps timestamps as text in Piccolo's own form
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, DoublePrecision, Integer, Serial, Text, Varchar
+from piccolo.columns import DoublePrecision, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
 __all__ = ["JobRecord"]
@@ -21,11 +21,14 @@ class JobRecord(Table, tablename="authstage_job"):
     id: Serial  # the implicit primary key, declared for type checkers
     key = Varchar(length=32, unique=True, index=True)
     task = Varchar(length=200)
-    payload = JSON(default="{}")
+    #: The validated arguments, as JSON text (Text, not JSON: Piccolo decodes JSON columns on
+    #: SQLite only, and nothing here queries inside them).
+    payload = Text(default="{}")
     #: queued, running, done or failed (status.JobState).
     status = Varchar(length=10, default="queued", index=True)
     progress = DoublePrecision(default=0.0)
-    result = JSON(null=True, default=None)
+    #: The return value as JSON text of the task's return annotation.
+    result = Text(null=True, default=None)
     #: The ErrorBody callers see, as JSON; never a traceback.
     error = Text(null=True, default=None)
     attempts = Integer(default=0)
@@ -34,5 +37,7 @@ class JobRecord(Table, tablename="authstage_job"):
     run_after = DoublePrecision(default=0.0, index=True)
     #: A running job whose lease has passed lost its runner and may be claimed again.
     locked_until = DoublePrecision(default=0.0)
+    #: ``host:pid`` of the process running it, so a restart on that host can tell it is dead.
+    owner = Varchar(length=300, default="")
     created_at = DoublePrecision(default=0.0)
     updated_at = DoublePrecision(default=0.0)

@@ -125,10 +125,11 @@ async def status_of(job_id: str) -> JobStatus:
 
 def jobs_app(database_url: str | None = None, **jobs: Any) -> Litestar:
     """An app with the job actions and a ``JobsPlugin`` over these tasks (``jobs`` overrides)."""
-    hooks: dict[str, list[Any]] = {"on_startup": [], "on_shutdown": []}
+    startup: list[Any] = []
+    shutdown: list[Any] = []
     if database_url is not None:
         database = Database(database_url, migrate_on_startup=False)
-        hooks = {"on_startup": [database.startup], "on_shutdown": [database.shutdown]}
+        startup, shutdown = [database.startup], [database.shutdown]
     jobs.setdefault("tasks", ["tests.unit.jobs_tasks"])
     return Litestar(
         plugins=[
@@ -137,7 +138,8 @@ def jobs_app(database_url: str | None = None, **jobs: Any) -> Litestar:
             ),
             JobsPlugin(JobsConfig(**jobs)),
         ],
-        **hooks,
+        on_startup=startup,
+        on_shutdown=shutdown,
     )
 
 

@@ -1,12 +1,11 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import DoublePrecision
 from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
 from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T08:39:13:320960"
+ID = "2026-12-01T08:46:33:610662"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -72,8 +71,8 @@ async def forwards():
         tablename="authstage_job",
         column_name="payload",
         db_column_name="payload",
-        column_class_name="JSON",
-        column_class=JSON,
+        column_class_name="Text",
+        column_class=Text,
         params={
             "default": "{}",
             "null": False,
@@ -136,8 +135,8 @@ async def forwards():
         tablename="authstage_job",
         column_name="result",
         db_column_name="result",
-        column_class_name="JSON",
-        column_class=JSON,
+        column_class_name="Text",
+        column_class=Text,
         params={
             "default": None,
             "null": True,
@@ -245,6 +244,28 @@ async def forwards():
         column_class=DoublePrecision,
         params={
             "default": 0.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="JobRecord",
+        tablename="authstage_job",
+        column_name="owner",
+        db_column_name="owner",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
