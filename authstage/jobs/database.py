@@ -219,7 +219,7 @@ class DatabaseBackend:
         try:
             async with asyncio.timeout(spec.timeout or self.config.timeout):
                 payload = msgspec.json.decode(row["payload"])
-                result = await execute(spec, payload, lambda f: self._renew(row, f))
+                result = await execute(spec, payload, lambda f: _uncancelled(self._renew(row, f)))
         except TaskFailed as failure:
             await self._fail(row, failure.error, retry=failure.retry)
         except TimeoutError:

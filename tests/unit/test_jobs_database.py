@@ -133,7 +133,7 @@ async def test_pending_jobs_resume_after_a_restart(database: Database) -> None:
     jt.GATES["r"] = asyncio.Event()
     running = await first.enqueue(jt.gated, name="r")
     pending = await first.enqueue(jt.add, a=4, b=4)
-    await wait_for(first, running, JobState.RUNNING)
+    await wait_for(first, running, JobState.RUNNING, progress=0.5)
     await first.shutdown()  # stopped with one job running and one queued
     assert (await first.status(running)).status is JobState.QUEUED  # type: ignore[union-attr]
     assert (await first.status(pending)).status is JobState.QUEUED  # type: ignore[union-attr]
