@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 from litestar import Litestar
 
+from authstage.errors import ConfigurationError
 from authstage.jobs.plugin import jobs_of
 
 __all__ = ["add_worker_command", "run_worker"]
@@ -36,13 +37,23 @@ __all__ = ["add_worker_command", "run_worker"]
 async def _serve(app: Litestar) -> None:
     jobs = jobs_of(app)
     jobs.worker_mode = True
-    async with app.lifespan():
-        runner = asyncio.create_task(jobs.run(), name="authstage-worker")
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, runner.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner
+    try:
+        async with app.lifespan():
+            runner = asyncio.create_task(jobs.run(), name="authstage-worker")
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, runner.cancel)
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+    except BaseExceptionGroup as group:  # Litestar's lifespan runs inside an anyio task group
+        if (found := group.subgroup(ConfigurationError)) is not None:
+            raise _first(found) from None
+        raise
+
+
+def _first(group: BaseExceptionGroup[ConfigurationError]) -> ConfigurationError:
+    leaf = group.exceptions[0]
+    return _first(leaf) if isinstance(leaf, BaseExceptionGroup) else leaf
 
 
 def run_worker(app: Litestar) -> int:
