@@ -9,7 +9,9 @@ unchanged. What SAQ gives and this module relies on:
 - **a job whose worker dies is retried, not lost**: a running job carries a ``heartbeat``
   (seconds); the task wrapper here touches the job every third of it, and every worker's sweep
   (``sweep_interval``) takes a running job that went quiet for longer as dead and retries it
-  while attempts remain (tests/unit/test_jobs_redis.py kills a worker with SIGKILL mid-job);
+  while attempts remain (tests/unit/test_jobs_redis.py kills a worker with SIGKILL mid-job).
+  Delivery is at least once: a sweep that lands between a worker's dequeue and its start of
+  the job takes it for orphaned and queues it again, costing an extra attempt;
 - progress, result and status stored in Redis, readable by every instance for ``result_ttl``.
 
 What callers see of a failure is the ``ErrorBody`` the task wrapper puts in the job's ``meta``
@@ -72,7 +74,9 @@ class SaqBackend:
         self.redis: Redis = Redis.from_url(
             config.url,
             socket_connect_timeout=config.connect_timeout,
-            socket_timeout=config.connect_timeout + 3,  # above the worker's 1 s blocking dequeue
+            # Above the worker's 1 s blocking dequeue and SAQ's 5 s wait in a sweep; callers'
+            # reads and writes are bounded by connect_timeout themselves.
+            socket_timeout=max(10.0, config.connect_timeout),
         )
         self.queue: Queue = RedisQueue(self.redis, name=config.queue)
 
@@ -95,7 +99,8 @@ class SaqBackend:
 
     async def close(self) -> None:
         with contextlib.suppress(*_DOWN):
-            await self.queue.disconnect()
+            async with asyncio.timeout(self.config.connect_timeout):
+                await self.queue.disconnect()
 
     async def enqueue(self, spec: TaskSpec, payload: dict[str, Any]) -> str:
         job = Job(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,8 +19,10 @@ from litestar import Litestar
 from authstage import AuthstagePlugin, Forbidden, action
 from authstage.db import Database
 from authstage.jobs import (
+    Jobs,
     JobsConfig,
     JobsPlugin,
+    JobState,
     JobStatus,
     enqueue,
     job_status,
@@ -121,6 +124,20 @@ async def announce(recipients: list[str], message: str) -> int:
 @action(public=True)
 async def status_of(job_id: str) -> JobStatus:
     return await job_status(job_id)
+
+
+async def wait_for(
+    jobs: Jobs, job_id: str, *states: JobState, within: float = 20.0, progress: float = 0.0
+) -> JobStatus:
+    """Poll until the job reaches one of ``states`` (and at least ``progress``)."""
+    deadline = time.monotonic() + within
+    while True:
+        status = await jobs.status(job_id)
+        assert status is not None
+        if status.status in states and status.progress >= progress:
+            return status
+        assert time.monotonic() < deadline, f"job still {status} after {within} s"
+        await asyncio.sleep(0.02)
 
 
 def jobs_app(database_url: str | None = None, **jobs: Any) -> Litestar:

@@ -14,10 +14,11 @@ from litestar.testing import AsyncTestClient
 
 from authstage import ConfigurationError, ValidationFailed
 from authstage.db import Database
-from authstage.jobs import Jobs, JobsConfig, JobState, JobStatus, task
+from authstage.jobs import Jobs, JobsConfig, JobState, task
 from authstage.jobs.tables import JobRecord
 from authstage.testing import ActionClient
 from tests.unit import jobs_tasks as jt
+from tests.unit.jobs_tasks import wait_for
 
 FAST = {"url": "database", "poll_interval": 0.05, "retry_delay": 0.01, "tasks": [jt]}
 
@@ -38,20 +39,6 @@ async def jobs(database: Database) -> AsyncIterator[Jobs]:
     await queue.startup()
     yield queue
     await queue.shutdown()
-
-
-async def wait_for(
-    jobs: Jobs, job_id: str, *states: JobState, within: float = 10.0, progress: float = 0.0
-) -> JobStatus:
-    """Poll until the job reaches one of ``states`` (and at least ``progress``)."""
-    deadline = time.monotonic() + within
-    while True:
-        status = await jobs.status(job_id)
-        assert status is not None
-        if status.status in states and status.progress >= progress:
-            return status
-        assert time.monotonic() < deadline, f"job still {status} after {within} s"
-        await asyncio.sleep(0.02)
 
 
 async def test_a_queued_job_runs_and_its_result_is_readable(jobs: Jobs) -> None:

@@ -23,10 +23,11 @@ import redis
 from litestar.testing import AsyncTestClient
 
 from authstage import ConfigurationError, ValidationFailed
-from authstage.jobs import Jobs, JobsConfig, JobState, JobStatus
+from authstage.jobs import Jobs, JobsConfig, JobState
 from authstage.testing import ActionClient
 from tests.conftest import in_ci
 from tests.unit import jobs_tasks as jt
+from tests.unit.jobs_tasks import wait_for
 
 pytestmark = pytest.mark.redis
 
@@ -95,17 +96,6 @@ def start_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[[], Worke
             process.wait()
 
 
-async def wait_for(jobs: Jobs, job_id: str, *states: JobState, within: float = 20.0) -> JobStatus:
-    deadline = time.monotonic() + within
-    while True:
-        status = await jobs.status(job_id)
-        assert status is not None
-        if status.status in states:
-            return status
-        assert time.monotonic() < deadline, f"job still {status} after {within} s"
-        await asyncio.sleep(0.05)
-
-
 def spare_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -144,11 +134,8 @@ async def test_progress_reported_in_a_worker_is_visible_while_it_runs(
     start_worker()
     release = tmp_path / "release"
     job_id = await jobs.enqueue(jt.wait_for_file, path=str(release))
-    deadline = time.monotonic() + 20
-    while (status := await jobs.status(job_id)) and status.progress < 0.5:
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.05)
-    assert (status.status, status.progress) == (JobState.RUNNING, 0.5)
+    status = await wait_for(jobs, job_id, JobState.RUNNING, progress=0.5)
+    assert status.progress == 0.5
     release.write_text("released")
     assert (await wait_for(jobs, job_id, JobState.DONE)).result == "released"
 
@@ -186,7 +173,8 @@ async def test_a_job_whose_worker_is_killed_is_finished_by_another_worker(
     second = start_worker()
     started = time.monotonic()
     status = await wait_for(jobs, job_id, JobState.DONE, within=30)
-    assert (status.result, status.attempts) == ("finished", 2)
+    assert status.result == "finished"
+    assert status.attempts >= 2  # at least once: a sweep racing a dequeue may add an attempt
     assert (tmp_path / "finished").read_text() == str(second.pid)
     assert time.monotonic() - started < 30
 
