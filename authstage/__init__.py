@@ -34,6 +34,16 @@ from authstage.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from authstage.jobs import (
+    JobsConfig,
+    JobsPlugin,
+    JobState,
+    JobStatus,
+    enqueue,
+    job_status,
+    report_progress,
+    task,
+)
 from authstage.memo import request_cache
 from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
 from authstage.outcome import Outcome, Outcomes, take_outcome
@@ -53,6 +63,10 @@ __all__ = [
     "Conflict",
     "CrossSiteRequest",
     "Forbidden",
+    "JobState",
+    "JobStatus",
+    "JobsConfig",
+    "JobsPlugin",
     "MethodNotAllowed",
     "NotFound",
     "Outcome",
@@ -74,13 +88,17 @@ __all__ = [
     "context",
     "cookies",
     "delete_cookie",
+    "enqueue",
     "get_request",
     "headers",
+    "job_status",
     "not_found",
     "redirect",
+    "report_progress",
     "request_cache",
     "revalidate_path",
     "revalidate_tag",
     "set_cookie",
     "take_outcome",
+    "task",
 ]
