@@ -25,6 +25,8 @@ What is guaranteed, and what is not:
   rows are deleted. A job that was running when its process died is run again: at the next
   start of a runner on the same host (each claim records ``host:pid``, and a pid that no longer
   runs is dead), else by any runner once its lease passes. Tasks should be idempotent.
+- A job queued inside a transaction belongs to it: Piccolo runs the insert on the
+  transaction's connection, so a rollback takes the job away too.
 - An app stopped gracefully puts its running jobs back in the queue without counting the
   attempt.
 - Claims are atomic on both engines (one statement), so several processes on one SQLite file

@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from authstage import ConfigurationError, ValidationFailed
-from authstage.db import Database
+from authstage.db import Database, write_transaction
 from authstage.jobs import Jobs, JobsConfig, JobState, task
 from authstage.jobs.tables import JobRecord
 from authstage.testing import ActionClient
@@ -103,6 +103,17 @@ async def test_a_payload_that_fails_validation_fails_the_enqueue_and_queues_noth
         await jobs.enqueue(fn, **kwargs)
     assert field in caught.value.field_errors
     assert caught.value.status == 422
+    assert await JobRecord.count() == 0
+
+
+async def test_a_job_queued_in_a_transaction_that_rolls_back_is_not_queued(jobs: Jobs) -> None:
+    async def queue_then_fail() -> None:
+        async with write_transaction():
+            await jobs.enqueue(jt.add, a=1, b=2)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError, match="rolled back"):
+        await queue_then_fail()
     assert await JobRecord.count() == 0
 
 
