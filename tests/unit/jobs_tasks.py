@@ -161,6 +161,8 @@ def jobs_app(database_url: str | None = None, **jobs: Any) -> Litestar:
 
 
 def worker_app() -> Litestar:
-    """The app a worker subprocess runs (``authstage worker --app ...``): the queue from the
-    environment, short heartbeats and sweeps so a dead worker is noticed within seconds."""
-    return jobs_app(heartbeat=2, sweep_interval=1, retry_delay=0.1, connect_timeout=1)
+    """The app a worker subprocess runs (``authstage worker --app ...``): the queue and the
+    database (``DATABASE_URL``, if set) from the environment, short heartbeats and sweeps so a
+    dead worker is noticed within seconds."""
+    database_url = os.environ.get("DATABASE_URL") or None
+    return jobs_app(database_url, heartbeat=2, sweep_interval=1, retry_delay=0.1, connect_timeout=1)
