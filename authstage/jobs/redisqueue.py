@@ -9,7 +9,7 @@ unchanged. What SAQ gives and this module relies on:
 - **a job whose worker dies is retried, not lost**: a running job carries a ``heartbeat``
   (seconds); the task wrapper here touches the job every third of it, and every worker's sweep
   (``sweep_interval``) takes a running job that went quiet for longer as dead and retries it
-  while attempts remain (tests/unit/test_jobs_redis.py kills a worker with SIGKILL mid-job).
+  while attempts remain (tests/unit/jobs/test_redisqueue.py kills a worker with SIGKILL mid-job).
   Delivery is at least once: a sweep that lands between a worker's dequeue and its start of
   the job takes it for orphaned and queues it again, costing an extra attempt;
 - progress, result and status stored in Redis, readable by every instance for ``result_ttl``.

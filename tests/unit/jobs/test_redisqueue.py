@@ -26,15 +26,15 @@ from authstage import ConfigurationError, ValidationFailed
 from authstage.jobs import Jobs, JobsConfig, JobState
 from authstage.testing import ActionClient
 from tests.conftest import in_ci
-from tests.unit import jobs_tasks as jt
-from tests.unit.jobs_tasks import wait_for
+from tests.unit.jobs import sample_tasks as jt
+from tests.unit.jobs.sample_tasks import wait_for
 
 pytestmark = pytest.mark.redis
 
 REDIS_URL = os.environ.get("AUTHSTAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 AUTHSTAGE = str(Path(sys.executable).with_name("authstage"))
-#: What the worker subprocesses use too (jobs_tasks.worker_app): a dead worker shows in seconds.
+#: What the worker subprocesses use too (sample_tasks.worker_app): a dead worker shows in seconds.
 Worker = subprocess.Popen[bytes]
 SETTINGS: dict[str, Any] = {"heartbeat": 2, "sweep_interval": 1, "retry_delay": 0.1}
 
@@ -75,7 +75,7 @@ def start_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[[], Worke
     def start() -> Worker:
         with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
             process = subprocess.Popen(
-                [AUTHSTAGE, "worker", "--app", "tests.unit.jobs_tasks:worker_app"],
+                [AUTHSTAGE, "worker", "--app", "tests.unit.jobs.sample_tasks:worker_app"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -120,7 +120,7 @@ async def test_a_worker_process_runs_jobs_and_another_instance_reads_their_statu
             await asyncio.sleep(0.05)
     assert status == {
         "id": job_id,
-        "task": "tests.unit.jobs_tasks.add",
+        "task": "tests.unit.jobs.sample_tasks.add",
         "status": "done",
         "progress": 1.0,
         "result": {"total": 42},
@@ -204,7 +204,7 @@ async def test_redis_unreachable_at_startup_is_one_configuration_error_line() ->
         AUTHSTAGE,
         "worker",
         "--app",
-        "tests.unit.jobs_tasks:worker_app",
+        "tests.unit.jobs.sample_tasks:worker_app",
         cwd=ROOT,
         env={**os.environ, "AUTHSTAGE_JOBS_URL": url},
         stdout=asyncio.subprocess.PIPE,

@@ -17,8 +17,8 @@ from authstage.db import Database, write_transaction
 from authstage.jobs import Jobs, JobsConfig, JobState, task
 from authstage.jobs.tables import JobRecord
 from authstage.testing import ActionClient
-from tests.unit import jobs_tasks as jt
-from tests.unit.jobs_tasks import wait_for
+from tests.unit.jobs import sample_tasks as jt
+from tests.unit.jobs.sample_tasks import wait_for
 
 FAST = {"url": "database", "poll_interval": 0.05, "retry_delay": 0.01, "tasks": [jt]}
 
@@ -46,7 +46,7 @@ async def test_a_queued_job_runs_and_its_result_is_readable(jobs: Jobs) -> None:
     assert len(job_id) == 32
     status = await wait_for(jobs, job_id, JobState.DONE)
     assert (status.result, status.progress, status.attempts) == ({"total": 5}, 1.0, 1)
-    assert status.task == "tests.unit.jobs_tasks.add"
+    assert status.task == "tests.unit.jobs.sample_tasks.add"
 
 
 async def test_progress_the_task_reports_is_visible_while_it_runs(jobs: Jobs) -> None:
@@ -231,7 +231,7 @@ async def test_job_status_is_read_from_another_app_instance(
         reply = await ActionClient(http).call(jt.status_of, job_id=job_id)
     assert reply.json()["data"] == {
         "id": job_id,
-        "task": "tests.unit.jobs_tasks.add",
+        "task": "tests.unit.jobs.sample_tasks.add",
         "status": "done",
         "progress": 1.0,
         "result": {"total": 42},

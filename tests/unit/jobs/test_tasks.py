@@ -11,7 +11,7 @@ from authstage import RegistrationError, UploadedFile, ValidationFailed
 from authstage.jobs import report_progress, task
 from authstage.jobs.status import TaskFailed, execute
 from authstage.jobs.tasks import collect_tasks, task_spec
-from tests.unit import jobs_tasks as jt
+from tests.unit.jobs import sample_tasks as jt
 
 
 class Public(msgspec.Struct):
@@ -65,9 +65,9 @@ def test_two_tasks_sharing_a_name_are_refused() -> None:
 
 
 def test_a_module_contributes_its_own_tasks_only() -> None:
-    names = set(collect_tasks(["tests.unit.jobs_tasks"]))
-    assert "tests.unit.jobs_tasks.add" in names
-    assert all(name.startswith("tests.unit.jobs_tasks.") for name in names)
+    names = set(collect_tasks(["tests.unit.jobs.sample_tasks"]))
+    assert "tests.unit.jobs.sample_tasks.add" in names
+    assert all(name.startswith("tests.unit.jobs.sample_tasks.") for name in names)
 
 
 def test_a_payload_is_validated_with_every_field_error_at_once() -> None:

@@ -13,10 +13,10 @@ import pytest
 from authstage import cli
 from authstage.db import Database
 from authstage.jobs import Jobs, JobsConfig, JobState
-from tests.unit import jobs_tasks as jt
-from tests.unit.jobs_tasks import wait_for
+from tests.unit.jobs import sample_tasks as jt
+from tests.unit.jobs.sample_tasks import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 AUTHSTAGE = str(Path(sys.executable).with_name("authstage"))
 
 
@@ -38,7 +38,7 @@ async def test_a_worker_runs_database_jobs_and_stops_on_sigterm(
         AUTHSTAGE,
         "worker",
         "--app",
-        "tests.unit.jobs_tasks:worker_app",
+        "tests.unit.jobs.sample_tasks:worker_app",
         "--concurrency",
         "2",
         cwd=ROOT,

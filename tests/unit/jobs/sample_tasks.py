@@ -147,11 +147,14 @@ def jobs_app(database_url: str | None = None, **jobs: Any) -> Litestar:
     if database_url is not None:
         database = Database(database_url, migrate_on_startup=False)
         startup, shutdown = [database.startup], [database.shutdown]
-    jobs.setdefault("tasks", ["tests.unit.jobs_tasks"])
+    jobs.setdefault("tasks", [__name__])
     return Litestar(
         plugins=[
             AuthstagePlugin(
-                actions=["tests.unit.jobs_tasks"], secret=SECRET, production=False, debug=False
+                actions=["tests.unit.jobs.sample_tasks"],
+                secret=SECRET,
+                production=False,
+                debug=False,
             ),
             JobsPlugin(JobsConfig(**jobs)),
         ],
