@@ -9,6 +9,8 @@ belong to the task spec and the backend, so an action reads like the seeds' ``qu
         user = await current_user()
         job_id = await enqueue(export_user, user_id=user.id)
         return ExportStarted(job_id=job_id)
+
+Cost: one ``ContextVar`` read and a dict lookup before the backend's own work.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ heartbeat sweep, or the database lease). Redis or the database unreachable at st
 into that).
 
 The command receives the CLI's ``load_app`` instead of importing the CLI, so imports point
-down (cli.py -> this module).
+down (cli.py -> this module). Cost: one process per worker, each with the app loaded; its
+concurrency is ``AUTHSTAGE_JOBS_CONCURRENCY`` (``--concurrency``) jobs on one event loop.
 """
 
 from __future__ import annotations
