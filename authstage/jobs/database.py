@@ -76,7 +76,6 @@ WHERE id = (
 RETURNING id, key, task, payload, attempts, max_attempts
 """
 _HOST = socket.gethostname()
-_OWNER = f"{_HOST}:{os.getpid()}"
 _LOST = ErrorBody(code="INTERNAL", message="The job's process stopped before it finished")
 _TIMED_OUT = ErrorBody(code="INTERNAL", message="The job ran past its time limit")
 
@@ -165,7 +164,8 @@ class DatabaseBackend:
     async def _claim(self) -> dict[str, Any] | None:
         now = time.time()
         sql = _CLAIM % ("FOR UPDATE SKIP LOCKED" if self._postgres() else "")
-        rows = await JobRecord.raw(sql, now + self.config.heartbeat, _OWNER, now, now, now)
+        owner = f"{_HOST}:{os.getpid()}"  # read per claim: a forked server has its own pid
+        rows = await JobRecord.raw(sql, now + self.config.heartbeat, owner, now, now, now)
         return rows[0] if rows else None
 
     async def _write(self, row: dict[str, Any], values: dict[Any, Any]) -> None:
