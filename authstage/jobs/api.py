@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from authstage.errors import NotFound
+from authstage.jobs.backend import is_job_id
 from authstage.jobs.plugin import current_jobs
 from authstage.jobs.status import JobStatus
 
@@ -43,10 +44,11 @@ async def job_status(job_id: str) -> JobStatus:
     """The status, progress and result or error of a job, from any instance.
 
     Raises:
-        NotFound: no job has this ID (or its record expired after ``result_ttl``).
+        NotFound: no job has this ID (or its record expired after ``result_ttl``); an ID that
+            is not 32 hex characters is refused without a lookup.
         Unavailable: the queue cannot be reached.
     """
-    status = await current_jobs().status(job_id)
+    status = await current_jobs().status(job_id) if is_job_id(job_id) else None
     if status is None:
         raise NotFound("No such job")
     return status

@@ -12,18 +12,26 @@ share of running a task is in status.py). Cost: none at run time.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any, Protocol
 
 from authstage.jobs.status import JobStatus
 from authstage.jobs.tasks import TaskSpec
 
-__all__ = ["JobBackend", "new_job_id"]
+__all__ = ["JobBackend", "is_job_id", "new_job_id"]
+
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def new_job_id() -> str:
     """A fresh, unguessable job ID."""
     return secrets.token_hex(16)
+
+
+def is_job_id(text: str) -> bool:
+    """Whether ``text`` has the shape of a job ID (anything else is unknown without a lookup)."""
+    return _JOB_ID.fullmatch(text) is not None
 
 
 class JobBackend(Protocol):

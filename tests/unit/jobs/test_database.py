@@ -246,9 +246,18 @@ async def test_an_invalid_payload_from_an_action_answers_422_and_queues_nothing(
     async with AsyncTestClient(jt.jobs_app(database_url, run_in_app=False)) as http:
         client = ActionClient(http)
         reply = await client.call(jt.start_add, a="lots", b=1)
-        unknown = await client.call(jt.status_of, job_id="0" * 32)
     assert reply.status_code == 422
     assert reply.json()["error"]["code"] == "VALIDATION"
     assert list(reply.json()["error"]["fieldErrors"]) == ["a"]
     assert await JobRecord.count() == 0
-    assert unknown.status_code == 404
+
+
+async def test_an_unknown_or_malformed_job_id_answers_404(
+    database: Database, database_url: str
+) -> None:
+    async with AsyncTestClient(jt.jobs_app(database_url, run_in_app=False)) as http:
+        client = ActionClient(http)
+        unknown = await client.call(jt.status_of, job_id="0" * 32)
+        malformed = await client.call(jt.status_of, job_id="x' OR 1=1 --" * 100)
+    assert (unknown.status_code, malformed.status_code) == (404, 404)
+    assert unknown.json()["error"]["code"] == "NOT_FOUND"
