@@ -76,6 +76,23 @@ def test_a_payload_is_validated_with_every_field_error_at_once() -> None:
     assert set(caught.value.field_errors) == {"to", "subject", "body"}
 
 
+class Export(msgspec.Struct):
+    user_id: int
+    formats: list[str] = []
+
+
+async def test_a_struct_argument_travels_as_builtins_and_arrives_as_the_struct() -> None:
+    @task
+    async def export(request: Export, *, note: str = "") -> str:
+        assert isinstance(request, Export)
+        return f"{request.user_id}:{','.join(request.formats)}:{note}"
+
+    spec = task_spec(export)
+    payload = spec.payload({"request": Export(user_id=7, formats=["csv", "json"])})
+    assert payload == {"request": {"user_id": 7, "formats": ["csv", "json"]}}
+    assert await execute(spec, payload, _ignore) == "7:csv,json:"
+
+
 def test_a_valid_payload_becomes_json_builtins() -> None:
     payload = task_spec(jt.add).payload({"a": 1, "b": 2})
     assert payload == {"a": 1, "b": 2}
