@@ -97,6 +97,14 @@ async def dies_once(folder: str) -> str:
 
 
 @task
+async def mark(folder: str, name: str, seconds: float = 0.0) -> None:
+    """Takes ``seconds``, then leaves one file per run, named for the job and its process."""
+    await asyncio.sleep(seconds)
+    run = Path(folder) / f"{name}.{os.getpid()}.{os.urandom(4).hex()}"
+    await asyncio.to_thread(run.write_text, "")
+
+
+@task
 async def wait_for_file(path: str) -> str:
     """Reports half-way, then waits until ``path`` exists (for worker subprocesses)."""
     await report_progress(0.5)

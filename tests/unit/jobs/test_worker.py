@@ -28,13 +28,33 @@ def test_a_worker_for_an_app_without_jobs_says_so_in_one_line(
     assert err == "authstage: this app has no job queue: add JobsPlugin(...) to its plugins\n"
 
 
-async def test_a_worker_runs_database_jobs_and_stops_on_sigterm(
-    database: Database, database_url: str
+async def test_two_worker_processes_on_one_database_run_each_job_once(
+    database: Database, database_url: str, tmp_path: Path
 ) -> None:
-    jt.RUNS.clear()
     queue = Jobs(JobsConfig(tasks=[jt], url="database", run_in_app=False))
     await queue.startup()
-    worker = await asyncio.create_subprocess_exec(
+    workers = [await _start_worker(database_url) for _ in range(2)]
+    ids = [  # 30 jobs of 0.2 s, 2 at a time per worker: one worker alone would take 3 s
+        await queue.enqueue(jt.mark, folder=str(tmp_path), name=f"j{i}", seconds=0.2)
+        for i in range(30)
+    ]
+    try:
+        for job_id in ids:
+            await wait_for(queue, job_id, JobState.DONE)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            assert await asyncio.wait_for(worker.wait(), 10) == 0
+        await queue.shutdown()
+    names = await asyncio.to_thread(os.listdir, tmp_path)
+    runs = [name.split(".") for name in names]
+    assert sorted(name for name, _, _ in runs) == sorted(f"j{i}" for i in range(30))
+    assert len({pid for _, pid, _ in runs}) == 2  # both processes took jobs
+
+
+async def _start_worker(database_url: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
         AUTHSTAGE,
         "worker",
         "--app",
@@ -44,6 +64,15 @@ async def test_a_worker_runs_database_jobs_and_stops_on_sigterm(
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url, "AUTHSTAGE_JOBS_URL": "database"},
     )
+
+
+async def test_a_worker_runs_database_jobs_and_stops_on_sigterm(
+    database: Database, database_url: str
+) -> None:
+    jt.RUNS.clear()
+    queue = Jobs(JobsConfig(tasks=[jt], url="database", run_in_app=False))
+    await queue.startup()
+    worker = await _start_worker(database_url)
     try:
         job_id = await queue.enqueue(jt.add, a=40, b=2)
         assert (await wait_for(queue, job_id, JobState.DONE)).result == {"total": 42}
