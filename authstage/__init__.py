@@ -35,6 +35,16 @@ from authstage.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from authstage.jobs import (
+    JobsConfig,
+    JobsPlugin,
+    JobState,
+    JobStatus,
+    enqueue,
+    job_status,
+    report_progress,
+    task,
+)
 from authstage.mail import Mailer, OutboxMailer, SendReport, compose, mailer_from_env, send_many
 from authstage.memo import request_cache
 from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
@@ -57,6 +67,10 @@ __all__ = [
     "Conflict",
     "CrossSiteRequest",
     "Forbidden",
+    "JobState",
+    "JobStatus",
+    "JobsConfig",
+    "JobsPlugin",
     "Mailer",
     "MethodNotAllowed",
     "NotFound",
@@ -86,15 +100,19 @@ __all__ = [
     "cookies",
     "default_cache",
     "delete_cookie",
+    "enqueue",
     "get_request",
     "headers",
+    "job_status",
     "mailer_from_env",
     "not_found",
     "redirect",
+    "report_progress",
     "request_cache",
     "revalidate_path",
     "revalidate_tag",
     "send_many",
     "set_cookie",
     "take_outcome",
+    "task",
 ]

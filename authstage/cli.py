@@ -8,6 +8,7 @@
     authstage createuser [--admin] [--email E] [--name N] [--password-stdin]
     authstage codegen [--check] [--app ...]   (the generated clients: authstage/codegen)
     authstage schema [--output FILE] [--app ...]   (every action as one JSON document)
+    authstage worker [--app ...] [--concurrency N]   (runs background jobs: authstage/jobs)
 
 ``--app`` names a Litestar app or a factory returning one, as ``module:attribute``; it defaults
 to ``AUTHSTAGE_APP`` or ``actions.app:create_app``. The database is ``DATABASE_URL`` (or
@@ -40,6 +41,7 @@ from authstage.appstate import endpoint_of
 from authstage.codegen.command import add_codegen_command
 from authstage.db import Database
 from authstage.errors import ConfigurationError
+from authstage.jobs.worker import add_worker_command
 from authstage.loader import DEFAULT_APP, build_app, import_target, load_app
 from authstage.piccolo_apps import framework_apps, project_piccolo_conf
 from authstage.serve import serve, startup_failure
@@ -226,6 +228,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--database-url", help="overrides DATABASE_URL")
     create.set_defaults(handler=_cmd_createuser)
     add_codegen_command(commands, app_default)
+    add_worker_command(commands, app_default)
     return parser
 
 

@@ -31,7 +31,7 @@ from piccolo.conf.apps import (
 )
 
 from authstage import piccolo_conf as default_conf
-from authstage.appstate import AUTH_KEY
+from authstage.appstate import AUTH_KEY, JOBS_KEY
 from authstage.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -46,7 +46,10 @@ __all__ = [
 ]
 
 #: The framework's Piccolo apps, by the ``app.state`` key present when a Litestar app uses them.
-FRAMEWORK_APPS = {AUTH_KEY: "authstage.auth.piccolo_app"}
+FRAMEWORK_APPS = {
+    AUTH_KEY: "authstage.auth.piccolo_app",
+    JOBS_KEY: "authstage.jobs.piccolo_app",
+}
 
 
 def framework_apps(app: Litestar | None = None) -> list[str]:

@@ -1,0 +1,275 @@
+"""SAQ on the real Redis, with real ``authstage worker`` subprocesses.
+
+Each test has its own queue name (never FLUSHALL; its keys are deleted afterwards). Tests that
+break Redis start their own ``redis-server`` on a spare port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+import redis
+from litestar.testing import AsyncTestClient
+
+from authstage import ConfigurationError, ValidationFailed
+from authstage.jobs import Jobs, JobsConfig, JobState
+from authstage.testing import ActionClient
+from tests.conftest import in_ci
+from tests.unit.jobs import sample_tasks as jt
+from tests.unit.jobs.sample_tasks import wait_for
+
+pytestmark = pytest.mark.redis
+
+REDIS_URL = os.environ.get("AUTHSTAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+ROOT = Path(__file__).resolve().parents[3]
+AUTHSTAGE = str(Path(sys.executable).with_name("authstage"))
+#: What the worker subprocesses use too (sample_tasks.worker_app): a dead worker shows in seconds.
+Worker = subprocess.Popen[bytes]
+SETTINGS: dict[str, Any] = {"heartbeat": 2, "sweep_interval": 1, "retry_delay": 0.1}
+
+
+@pytest.fixture
+def queue_name() -> Iterator[str]:
+    """A fresh queue on the shared Redis; its keys are removed afterwards."""
+    name = f"test-jobs-{os.urandom(4).hex()}"
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        message = f"Redis is unreachable at {REDIS_URL}: {exc!r}"
+        if in_ci():
+            pytest.fail(f"{message} (CI requires the redis suite)", pytrace=False)
+        pytest.skip(message)
+    yield name
+    for pattern in (f"saq:{name}:*", f"saq:job:{name}:*"):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+async def jobs(queue_name: str) -> AsyncIterator[Jobs]:
+    queue = Jobs(JobsConfig(tasks=[jt], url=REDIS_URL, queue=queue_name, **SETTINGS))
+    await queue.startup()
+    yield queue
+    await queue.shutdown()
+
+
+@pytest.fixture
+def start_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[[], Worker]]:
+    """Starts ``authstage worker`` processes on the test queue; all are stopped afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+    env = {**os.environ, "AUTHSTAGE_JOBS_URL": REDIS_URL, "AUTHSTAGE_JOBS_QUEUE": queue_name}
+
+    def start() -> Worker:
+        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
+            process = subprocess.Popen(
+                [AUTHSTAGE, "worker", "--app", "tests.unit.jobs.sample_tasks:worker_app"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+    for process in started:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_worker_process_runs_jobs_and_another_instance_reads_their_status(
+    queue_name: str, start_worker: Callable[[], Worker]
+) -> None:
+    start_worker()
+    settings = {"url": REDIS_URL, "queue": queue_name, **SETTINGS}
+    async with (
+        AsyncTestClient(jt.jobs_app(**settings)) as one,
+        AsyncTestClient(jt.jobs_app(**settings)) as two,
+    ):
+        job_id = (await ActionClient(one).call(jt.start_add, a=20, b=22)).json()["data"]["job_id"]
+        reader = ActionClient(two)
+        for _ in range(400):
+            status = (await reader.call(jt.status_of, job_id=job_id)).json()["data"]
+            if status["status"] == "done":
+                break
+            await asyncio.sleep(0.05)
+    assert status == {
+        "id": job_id,
+        "task": "tests.unit.jobs.sample_tasks.add",
+        "status": "done",
+        "progress": 1.0,
+        "result": {"total": 42},
+        "attempts": 1,
+    }
+
+
+async def test_progress_reported_in_a_worker_is_visible_while_it_runs(
+    jobs: Jobs, start_worker: Callable[[], Worker], tmp_path: Path
+) -> None:
+    start_worker()
+    release = tmp_path / "release"
+    job_id = await jobs.enqueue(jt.wait_for_file, path=str(release))
+    status = await wait_for(jobs, job_id, JobState.RUNNING, progress=0.5)
+    assert status.progress == 0.5
+    release.write_text("released")
+    assert (await wait_for(jobs, job_id, JobState.DONE)).result == "released"
+
+
+async def test_a_task_that_raises_fails_without_leaking_and_the_worker_runs_the_next(
+    jobs: Jobs, start_worker: Callable[[], Worker]
+) -> None:
+    start_worker()
+    exploded = await wait_for(jobs, await jobs.enqueue(jt.explode), JobState.FAILED)
+    assert exploded.error is not None
+    assert (exploded.error.code, exploded.error.message) == ("INTERNAL", "Internal error")
+    assert exploded.error.digest
+    assert exploded.attempts == 3  # retried with backoff first
+    assert b"hunter2" not in msgspec.json.encode(exploded)
+    assert b"Traceback" not in msgspec.json.encode(exploded)
+    refused = await wait_for(jobs, await jobs.enqueue(jt.refuse), JobState.FAILED)
+    assert refused.error is not None
+    assert (refused.error.code, refused.attempts) == ("FORBIDDEN", 1)  # not retried
+    after = await wait_for(jobs, await jobs.enqueue(jt.add, a=1, b=2), JobState.DONE)
+    assert after.result == {"total": 3}
+
+
+async def test_a_job_whose_worker_is_killed_is_finished_by_another_worker(
+    jobs: Jobs, start_worker: Callable[[], Worker], tmp_path: Path
+) -> None:
+    first = start_worker()
+    job_id = await jobs.enqueue(jt.dies_once, folder=str(tmp_path))
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "started").exists():
+        assert time.monotonic() < deadline, "the first worker never started the job"
+        await asyncio.sleep(0.05)
+    assert (await jobs.status(job_id)).status is JobState.RUNNING  # type: ignore[union-attr]
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    second = start_worker()
+    started = time.monotonic()
+    status = await wait_for(jobs, job_id, JobState.DONE, within=30)
+    assert status.result == "finished"
+    assert status.attempts >= 2  # at least once: a sweep racing a dequeue may add an attempt
+    assert (tmp_path / "finished").read_text() == str(second.pid)
+    assert time.monotonic() - started < 30
+
+
+async def test_a_payload_that_fails_validation_queues_nothing_on_redis(jobs: Jobs) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        await jobs.enqueue(jt.send_email, to="nobody", subject="s", body="b")
+    assert list(caught.value.field_errors) == ["to"]
+    queue: Any = jobs.backend.queue  # type: ignore[attr-defined]
+    assert (await queue.count("queued"), await queue.count("incomplete")) == (0, 0)
+
+
+async def test_redis_unreachable_at_startup_is_one_configuration_error_line() -> None:
+    url = f"redis://:hunter2@127.0.0.1:{spare_port()}/0"
+    jobs = Jobs(JobsConfig(tasks=[jt], url=url, connect_timeout=1))
+    started = time.monotonic()
+    with pytest.raises(ConfigurationError) as caught:
+        await jobs.startup()
+    assert time.monotonic() - started < 3
+    message = str(caught.value)
+    assert message.startswith("jobs: cannot reach Redis at redis://127.0.0.1:")
+    assert "\n" not in message
+    assert "hunter2" not in message
+    await jobs.shutdown()
+
+    worker = await asyncio.create_subprocess_exec(
+        AUTHSTAGE,
+        "worker",
+        "--app",
+        "tests.unit.jobs.sample_tasks:worker_app",
+        cwd=ROOT,
+        env={**os.environ, "AUTHSTAGE_JOBS_URL": url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(worker.communicate(), 20)
+    assert worker.returncode == 2
+    lines = err.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("authstage: jobs: cannot reach Redis at redis://127.0.0.1:")
+
+
+@pytest.fixture
+def own_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A private redis-server on a spare port, for tests that take it down."""
+    port = spare_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    client.close()
+    yield f"redis://127.0.0.1:{port}/0", server
+    server.send_signal(signal.SIGCONT)
+    server.kill()
+    server.wait()
+
+
+@pytest.mark.parametrize("failure", ["stopped", "frozen"])
+async def test_redis_down_mid_request_answers_503_with_retry_after_without_hanging(
+    own_redis: tuple[str, subprocess.Popen[bytes]], failure: str
+) -> None:
+    url, server = own_redis
+    app = jt.jobs_app(url=url, queue="down", connect_timeout=1, retry_after=7)
+    async with AsyncTestClient(app) as http:
+        client = ActionClient(http)
+        assert (await client.call(jt.start_add, a=1, b=1)).status_code == 200
+        if failure == "stopped":
+            server.kill()
+            server.wait()
+        else:  # the server still accepts the connection but never answers
+            server.send_signal(signal.SIGSTOP)
+        for call in (
+            client.call(jt.start_add, a=1, b=1),
+            client.call(jt.status_of, job_id="0" * 32),
+        ):
+            started = time.monotonic()
+            reply = await call
+            assert time.monotonic() - started < 3
+            assert reply.status_code == 503
+            assert reply.json()["error"]["code"] == "UNAVAILABLE"
+            assert reply.headers["retry-after"] == "7"
