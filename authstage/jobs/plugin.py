@@ -14,7 +14,7 @@ appended after the app's own, so the database is open first and closed last.
 
 The plugin is separate from ``AuthstagePlugin`` so an app without jobs carries nothing for
 them, and the queue's lifetime is the app's: the ``Jobs`` of an app is in
-``app.state["authstage_jobs"]`` (``jobs_of``); ``enqueue`` and ``job_status`` find it through
+the app's state (``jobs_of``); ``enqueue`` and ``job_status`` find it through
 the request being served, else through the last one started in this process (a task that
 queues another, a script). Cost: at startup one round trip to Redis (SAQ) or nothing
 (database); per ``enqueue`` a dict lookup and the payload check.

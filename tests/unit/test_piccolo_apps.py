@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 
-from authstage import AuthstagePlugin
+from authstage import AuthstagePlugin, JobsPlugin
 from authstage import piccolo_conf as default_conf
 from authstage.auth import AuthConfig
 from authstage.db import Database
@@ -26,7 +26,9 @@ def test_an_app_uses_the_auth_tables_only_with_an_auth_config() -> None:
     with_auth = Litestar(plugins=[AuthstagePlugin(actions=[], secret=SECRET, auth=AuthConfig())])
     assert framework_apps(plain) == []
     assert framework_apps(with_auth) == ["authstage.auth.piccolo_app"]
-    assert framework_apps() == ["authstage.auth.piccolo_app"]
+    with_jobs = Litestar(plugins=[AuthstagePlugin(actions=[], secret=SECRET), JobsPlugin()])
+    assert framework_apps(with_jobs) == ["authstage.jobs.piccolo_app"]
+    assert framework_apps() == ["authstage.auth.piccolo_app", "authstage.jobs.piccolo_app"]
 
 
 @pytest.fixture
@@ -49,7 +51,8 @@ def test_without_a_project_configuration_the_default_migrates_only_the_apps_used
     assert project_piccolo_conf() is None
     path = tmp_path / "auth.sqlite"
     database = Database(f"sqlite:///{path}", migrate_on_startup=False)
-    database.apps = framework_apps()
+    with_auth = Litestar(plugins=[AuthstagePlugin(actions=[], secret=SECRET, auth=AuthConfig())])
+    database.apps = framework_apps(with_auth)
     run_sync(database.migrate(quiet=True))
     assert default_conf.DB is database.engine
     with sqlite3.connect(path) as connection:
