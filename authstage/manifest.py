@@ -33,6 +33,7 @@ import msgspec
 from authstage.encoding import error_envelope, send_json
 from authstage.errors import MethodNotAllowed
 from authstage.registry import is_listed
+from authstage.schema import build_model
 
 if TYPE_CHECKING:
     from litestar.types import Receive, Scope, Send
@@ -54,8 +55,6 @@ class ManifestEndpoint:
     def document(self) -> tuple[bytes, bytes]:
         """The JSON body and its ETag (built on first use: the contract needs the schemas)."""
         if self._document is None:
-            from authstage.codegen.schema import build_model
-
             registry = self.registry
             body: dict[str, Any] = {
                 "version": MANIFEST_VERSION,

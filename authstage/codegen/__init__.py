@@ -17,6 +17,6 @@ secret, so the runtime reads them from the server's manifest (manifest.py).
 from __future__ import annotations
 
 from authstage.codegen.files import GeneratedFiles, generate
-from authstage.codegen.schema import ClientModel, build_model
+from authstage.schema import ClientModel, build_model
 
 __all__ = ["ClientModel", "GeneratedFiles", "build_model", "generate"]

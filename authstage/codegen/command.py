@@ -21,8 +21,8 @@ from pathlib import Path
 from authstage.appstate import endpoint_of
 from authstage.codegen.document import document_text
 from authstage.codegen.files import generate
-from authstage.codegen.schema import build_model
 from authstage.loader import load_app
+from authstage.schema import build_model
 
 __all__ = ["add_codegen_command"]
 

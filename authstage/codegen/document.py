@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from authstage.codegen.schema import ActionModel, ClientModel, ParamModel
 from authstage.errors import CODE_STATUS
+from authstage.schema import ActionModel, ClientModel, ParamModel
 
 __all__ = ["SCHEMA_COMMENT", "document_text", "schema_document"]
 

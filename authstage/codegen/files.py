@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from authstage.codegen.document import document_text
 from authstage.codegen.python import python_files
-from authstage.codegen.schema import ClientModel, build_model
 from authstage.codegen.typescript import typescript_files
+from authstage.schema import ClientModel, build_model
 
 if TYPE_CHECKING:
     from authstage.registry import Registry

@@ -33,7 +33,7 @@ from authstage.codegen.pytypes import (
     type_names,
     types_module,
 )
-from authstage.codegen.schema import ActionModel, ClientModel, ParamModel
+from authstage.schema import ActionModel, ClientModel, ParamModel
 
 __all__ = ["RUNTIME_EXPORTS", "method_names", "python_files"]
 

@@ -15,7 +15,7 @@ import textwrap
 from typing import Any
 
 from authstage.codegen.names import PY_RESERVED, identifier, pascal, unique_names
-from authstage.codegen.schema import ClientModel, ref_name
+from authstage.schema import ClientModel, ref_name
 
 __all__ = [
     "GENERATED",

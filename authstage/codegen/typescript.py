@@ -21,7 +21,7 @@ from typing import Any
 
 from authstage.codegen.errortable import fill_error_table, typescript_error_table
 from authstage.codegen.names import TS_RESERVED, camel, identifier, pascal, unique_names
-from authstage.codegen.schema import ActionModel, ClientModel, ParamModel, ref_name
+from authstage.schema import ActionModel, ClientModel, ParamModel, ref_name
 
 __all__ = ["RUNTIME_EXPORTS", "typescript_files"]
 

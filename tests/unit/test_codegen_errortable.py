@@ -15,9 +15,9 @@ from authstage.codegen.errortable import (
     typescript_error_table,
 )
 from authstage.codegen.python import python_files
-from authstage.codegen.schema import ClientModel
 from authstage.codegen.typescript import typescript_files
 from authstage.errors import CODE_STATUS
+from authstage.schema import ClientModel
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "authstage" / "codegen"

@@ -53,6 +53,16 @@ def test_auth_config_does_not_import_the_request_helpers() -> None:
 
 def test_the_manifest_and_the_generator_share_is_listed_from_the_registry() -> None:
     manifest = imported_modules(PACKAGE / "manifest.py")
-    schema = imported_modules(PACKAGE / "codegen" / "schema.py")
+    schema = imported_modules(PACKAGE / "schema.py")
     assert "authstage.registry.is_listed" in manifest & schema
     assert not any(name.startswith("authstage.manifest") for name in schema)
+
+
+#: The server's modules: what ``authstage run`` serves with.
+SERVER = [*BELOW_DISPATCH, "dispatch", "plugin", "manifest", "schema", "pagecontext", "fastpath"]
+
+
+@pytest.mark.parametrize("module", SERVER)
+def test_the_server_never_imports_the_code_generator_or_the_cli(module: str) -> None:
+    imports = imported_modules(PACKAGE / f"{module}.py")
+    assert not any(name.startswith(("authstage.codegen", "authstage.cli")) for name in imports)

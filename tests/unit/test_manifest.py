@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.testing import AsyncTestClient
 
 from authstage.appstate import endpoint_of
-from authstage.codegen.schema import build_model
+from authstage.schema import build_model
 from tests.unit import protocol_actions as pa
 
 

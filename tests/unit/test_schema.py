@@ -8,9 +8,9 @@ import msgspec
 
 from authstage import action
 from authstage.codegen.names import camel, identifier, pascal, unique_names
-from authstage.codegen.schema import ClientModel, build_model
 from authstage.keys import KeyRing
 from authstage.registry import Registry
+from authstage.schema import ClientModel, build_model
 from tests.unit import codegen_actions as ca
 from tests.unit import sample_actions as sa
 

@@ -1,4 +1,8 @@
-"""The model both generators write from: each action's parameters and result as JSON Schema.
+"""The action schema: each action's parameters and result as JSON Schema, and its contract.
+
+One model, three readers: the manifest endpoint publishes its contract hash, ``authstage
+schema`` writes it as a document, and both client generators (codegen/) write from it. It
+lives here, not in codegen/, so the server never imports the code generator.
 
 ``build_model(registry)`` asks msgspec for the JSON Schema of every parameter type and return
 type in one ``msgspec.json.schema_components`` call, so a Struct used by many actions becomes
