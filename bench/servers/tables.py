@@ -26,6 +26,18 @@ INSERT_SQL_PICCOLO = INSERT_SQL.replace("$1", "{}").replace("$2", "{}")
 
 
 def create_table_ddl() -> list[str]:
-    """``CREATE TABLE IF NOT EXISTS`` for ``BenchRow``, as Piccolo writes it."""
-    ddl = BenchRow.create_table(if_not_exists=True).ddl
+    """``CREATE TABLE IF NOT EXISTS`` for ``BenchRow``, as Piccolo writes it for PostgreSQL.
+
+    Piccolo writes DDL for the engine the table is bound to (``SERIAL`` on PostgreSQL, a bare
+    ``INTEGER`` on SQLite), so the table is bound to a PostgreSQL engine while the DDL is built.
+    """
+    from authstage.db import create_engine
+    from bench.servers.common import DSN
+
+    saved = BenchRow._meta.db
+    BenchRow._meta.db = create_engine(DSN)  # connects to nothing
+    try:
+        ddl = BenchRow.create_table(if_not_exists=True).ddl
+    finally:
+        BenchRow._meta.db = saved
     return [ddl] if isinstance(ddl, str) else list(ddl)
