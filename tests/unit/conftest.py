@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,11 +13,12 @@ from authstage import AuthstagePlugin, take_outcome
 from authstage.appstate import endpoint_of
 from authstage.dispatch import ActionEndpoint
 from authstage.testing import ActionClient
-from tests.conftest import in_ci
 from tests.unit import sample_actions
+from tests.unit.redis_server import REDIS_URL, redis_namespace
+
+__all__ = ["REDIS_URL", "redis_namespace"]  # the shared Redis, for every unit suite
 
 SECRET = "unit-test-secret-0123456789abcdef0123456789"
-REDIS_URL = os.environ.get("AUTHSTAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @get("/page")
@@ -66,23 +65,3 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 @pytest.fixture
 def actions(client: AsyncTestClient[Litestar]) -> ActionClient:
     return ActionClient(client)
-
-
-@pytest.fixture
-def redis_namespace() -> Iterator[str]:
-    """A fresh key namespace on the test Redis (each app gets its own client, as processes do)."""
-    import redis
-
-    namespace = f"test-{secrets.token_hex(4)}"
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        message = f"Redis is unreachable at {REDIS_URL}: {exc!r}"
-        if in_ci():
-            pytest.fail(f"{message} (CI requires the redis suite)", pytrace=False)
-        pytest.skip(message)
-    yield namespace
-    for key in client.scan_iter(f"{namespace}*"):
-        client.delete(key)
-    client.close()

@@ -119,9 +119,10 @@ def private_redis() -> Iterator[PrivateRedis]:
 
 @pytest.fixture
 def redis_namespace() -> Iterator[str]:
-    """A fresh key namespace on the shared Redis, deleted afterwards."""
+    """A fresh key namespace on the shared Redis, deleted afterwards (each app gets its own
+    client, as processes do)."""
     client = require_redis()
-    namespace = f"test-cache-{secrets.token_hex(4)}:"
+    namespace = f"test-{secrets.token_hex(4)}"
     try:
         yield namespace
     finally:

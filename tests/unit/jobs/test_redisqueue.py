@@ -25,13 +25,12 @@ from litestar.testing import AsyncTestClient
 from authstage import ConfigurationError, ValidationFailed
 from authstage.jobs import Jobs, JobsConfig, JobState
 from authstage.testing import ActionClient
-from tests.conftest import in_ci
 from tests.unit.jobs import sample_tasks as jt
 from tests.unit.jobs.sample_tasks import wait_for
+from tests.unit.redis_server import REDIS_URL, require_redis
 
 pytestmark = pytest.mark.redis
 
-REDIS_URL = os.environ.get("AUTHSTAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[3]
 AUTHSTAGE = str(Path(sys.executable).with_name("authstage"))
 #: What the worker subprocesses use too (sample_tasks.worker_app): a dead worker shows in seconds.
@@ -43,14 +42,7 @@ SETTINGS: dict[str, Any] = {"heartbeat": 2, "sweep_interval": 1, "retry_delay": 
 def queue_name() -> Iterator[str]:
     """A fresh queue on the shared Redis; its keys are removed afterwards."""
     name = f"test-jobs-{os.urandom(4).hex()}"
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        message = f"Redis is unreachable at {REDIS_URL}: {exc!r}"
-        if in_ci():
-            pytest.fail(f"{message} (CI requires the redis suite)", pytrace=False)
-        pytest.skip(message)
+    client = require_redis()
     yield name
     for pattern in (f"saq:{name}:*", f"saq:job:{name}:*"):
         for key in client.scan_iter(pattern):
