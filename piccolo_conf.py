@@ -11,4 +11,6 @@ from authstage.db import create_engine
 
 DB = create_engine()
 
-APP_REGISTRY = AppRegistry(apps=["authstage.auth.piccolo_app", "actions.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=["authstage.auth.piccolo_app", "authstage.audit.piccolo_app", "actions.piccolo_app"]
+)

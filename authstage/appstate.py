@@ -23,12 +23,23 @@ if TYPE_CHECKING:
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec, Registry
 
-__all__ = ["AUTH_KEY", "ENDPOINT_KEY", "Guarding", "Mounted", "Settings", "auth_of", "endpoint_of"]
+__all__ = [
+    "AUDIT_KEY",
+    "AUTH_KEY",
+    "ENDPOINT_KEY",
+    "Guarding",
+    "Mounted",
+    "Settings",
+    "auth_of",
+    "endpoint_of",
+]
 
 #: ``app.state`` key of the action endpoint.
 ENDPOINT_KEY = "authstage"
 #: ``app.state`` key of the auth runtime (``authstage.auth.config.Auth``).
 AUTH_KEY = "authstage_auth"
+#: ``app.state`` key of the audit log (``authstage.audit.AuditLog``), set when an action is audited.
+AUDIT_KEY = "authstage_audit"
 
 
 class Settings(Protocol):

@@ -105,11 +105,17 @@ def test_migrate_creates_the_tables_once(
 ) -> None:
     path = tmp_path / "m.sqlite"
     assert cli.main(["migrate", "--database-url", f"sqlite:///{path}"]) == 0
-    assert {"note", "migration", "authstage_user", "authstage_session"} <= _tables(path)
-    assert _migrations(path) == ["auth", "demo"]
+    assert {
+        "note",
+        "migration",
+        "authstage_user",
+        "authstage_session",
+        "authstage_audit",
+    } <= _tables(path)
+    assert _migrations(path) == ["auth", "audit", "demo"]
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     assert cli.main(["migrate"]) == 0
-    assert _migrations(path) == ["auth", "demo"]
+    assert _migrations(path) == ["auth", "audit", "demo"]
     assert "No migrations need to be run" in capsys.readouterr().out
 
 

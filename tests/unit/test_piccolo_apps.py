@@ -26,7 +26,7 @@ def test_an_app_uses_the_auth_tables_only_with_an_auth_config() -> None:
     with_auth = Litestar(plugins=[AuthstagePlugin(actions=[], secret=SECRET, auth=AuthConfig())])
     assert framework_apps(plain) == []
     assert framework_apps(with_auth) == ["authstage.auth.piccolo_app"]
-    assert framework_apps() == ["authstage.auth.piccolo_app"]
+    assert framework_apps() == ["authstage.auth.piccolo_app", "authstage.audit.piccolo_app"]
 
 
 @pytest.fixture
@@ -55,8 +55,9 @@ def test_without_a_project_configuration_the_default_migrates_only_the_apps_used
     with sqlite3.connect(path) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         ran = [row[0] for row in connection.execute("SELECT app_name FROM migration")]
-    assert {"authstage_user", "authstage_session"} <= tables and "note" not in tables
-    assert ran == ["auth"]
+    assert {"authstage_user", "authstage_session", "authstage_audit"} <= tables
+    assert "note" not in tables
+    assert ran == ["auth", "audit"]
     assert "PICCOLO_CONF" not in os.environ  # set only while migrating
 
 
