@@ -4,6 +4,7 @@ import authstage
 
 EXPECTED = {
     "ActionError",
+    "Audit",
     "AuthstageConfig",
     "AuthstageError",
     "AuthstagePlugin",
@@ -21,6 +22,7 @@ EXPECTED = {
     "Outcome",
     "Outcomes",
     "PayloadTooLarge",
+    "RateLimit",
     "RateLimited",
     "RegistrationError",
     "RequestContext",
