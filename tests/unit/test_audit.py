@@ -12,7 +12,8 @@ import pytest
 from litestar import Litestar
 
 from actions.tables import Note
-from authstage import Audit, AuthstagePlugin, RegistrationError, action
+from authstage import Audit, AuthstagePlugin, ConfigurationError, RegistrationError, action
+from authstage import db as db_module
 from authstage.appstate import endpoint_of
 from authstage.audit import AuditEntry, AuditLog, list_audit_entries
 from authstage.auth import AuthConfig
@@ -137,6 +138,14 @@ async def test_a_redirect_is_a_success_whose_writes_commit(
         assert entry["args"] is None  # nothing listed, nothing recorded
 
 
+async def test_a_public_audited_action_still_records_who_is_signed_in(
+    database: Database, database_url: str
+) -> None:
+    async with started(database_url) as call:
+        await call(aa.note_and_go_home, USER, title="mine")
+        assert [e["user_id"] for e in await entries()] == ["2"]
+
+
 async def test_a_refusal_before_the_action_runs_leaves_no_entry(
     database: Database, database_url: str
 ) -> None:
@@ -202,3 +211,12 @@ async def test_the_admin_read_is_403_for_a_user_and_401_signed_out(
         assert refused.status_code == 403
         assert refused.json()["error"]["code"] == "FORBIDDEN"
         assert (await call(list_audit_entries)).status_code == 401
+
+
+async def test_audited_actions_without_a_database_stop_the_app_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(db_module._Binding, "engine", None)  # nothing bound, as in a fresh process
+    with pytest.raises(ConfigurationError, match="audited actions need a database") as info:
+        await AuditLog().start()
+    assert "\n" not in str(info.value)
