@@ -12,5 +12,10 @@ from authstage.db import create_engine
 DB = create_engine()
 
 APP_REGISTRY = AppRegistry(
-    apps=["authstage.auth.piccolo_app", "authstage.jobs.piccolo_app", "actions.piccolo_app"]
+    apps=[
+        "authstage.auth.piccolo_app",
+        "authstage.audit.piccolo_app",
+        "authstage.jobs.piccolo_app",
+        "actions.piccolo_app",
+    ]
 )

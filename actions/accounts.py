@@ -4,7 +4,9 @@ Signup and login set the session cookie and redirect to ``/dashboard`` (as in th
 to its ``next`` page instead when that is a same-origin path (the rules of ``redirect()``). Login
 is throttled per IP (every attempt) and per email (failures only, so nobody can lock a user out
 by guessing once), runs the same path whether or not the email exists (a dummy argon2
-verification), and answers the same message either way.
+verification), and answers the same message either way. Changing the password, signing out
+everywhere, revoking a session and deleting the account are audited (``authstage.audit``):
+who, when, from where and how it ended, never the passwords.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import msgspec
 
 from actions.schemas import ChangePasswordIn, LoginIn, ProfileIn, SessionOut, SignupIn, UserOut
-from authstage import ValidationFailed, action, delete_cookie, redirect, revalidate_path
+from authstage import Audit, ValidationFailed, action, delete_cookie, redirect, revalidate_path
 from authstage.auth import Session, User, ensure_owner, require_user, sign_in, sign_out
 from authstage.auth.accounts import create_user, normalize_email
 from authstage.auth.config import Auth
@@ -81,7 +83,7 @@ async def logout() -> None:
     redirect("/login")
 
 
-@action
+@action(audit=True)
 async def logout_everywhere() -> None:
     """End every session of this account, on every device."""
     await sign_out(everywhere=True)
@@ -95,7 +97,7 @@ async def _check_password(user_id: int, password: str, field: str) -> None:
         raise ValidationFailed("Incorrect password", field_errors={field: ["Incorrect password"]})
 
 
-@action
+@action(audit=True)
 async def change_password(data: ChangePasswordIn) -> None:
     """Change the password; every other session is signed out."""
     user = await require_user()
@@ -142,7 +144,7 @@ async def list_sessions() -> list[SessionOut]:
     ]
 
 
-@action
+@action(audit=Audit(args=["session_id"]))
 async def revoke_session(session_id: int) -> None:
     """Sign out one device of this account (403 for another user's session)."""
     row = await Session.select(Session.user).where(Session.id == session_id).first()
@@ -153,7 +155,7 @@ async def revoke_session(session_id: int) -> None:
     revalidate_path("/profile")
 
 
-@action
+@action(audit=True)
 async def delete_account(password: str) -> None:
     """Delete the account and everything it owns, after checking the password."""
     user = await require_user()

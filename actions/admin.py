@@ -1,16 +1,21 @@
-"""Admin actions: only users with the ``admin`` role may call them (403 for everyone else)."""
+"""Admin actions: only users with the ``admin`` role may call them (403 for everyone else).
+
+Role changes are audited; the audit log itself is read with ``authstage.audit``'s
+``list_audit_entries`` (admin-only too), which the app registers beside this module
+(``actions.app.ACTION_MODULES``).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
 from actions.schemas import UserOut
-from authstage import action
+from authstage import Audit, action, not_found
 from authstage.auth import User
 
-__all__ = ["list_users"]
+__all__ = ["list_users", "set_role"]
 
 
 @action(roles=["admin"])
@@ -24,3 +29,17 @@ async def list_users(
         .limit(limit)
     )
     return msgspec.convert(rows, list[UserOut])
+
+
+@action(roles=["admin"], audit=Audit(args=["user_id", "role"]))
+async def set_role(user_id: int, role: Literal["user", "admin"]) -> UserOut:
+    """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what)."""
+    await User.update({User.role: role}).where(User.id == user_id)
+    row = (
+        await User.select(*User.all_columns(exclude=[User.password_hash]))
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None:
+        not_found("No such user")
+    return msgspec.convert(row, UserOut)

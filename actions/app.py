@@ -27,6 +27,7 @@ ACTION_MODULES = [
     "actions.notes",
     "actions.accounts",
     "actions.admin",
+    "authstage.audit.actions",  # list_audit_entries, the admin read of the audit log
     "actions.showcase",
 ]
 TEMPLATES = Path(__file__).parent / "templates"

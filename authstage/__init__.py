@@ -4,6 +4,8 @@ Mark an ``async def`` with ``@action`` and call it from a browser form, a genera
 or Python client, or a test, through one signed ``POST /_action``.
 """
 
+from authstage.actionlimits import RateLimit
+from authstage.auditoption import Audit
 from authstage.binding import BoundAction
 from authstage.cache import Cache, cached, default_cache
 from authstage.config import AuthstageConfig, ResolvedConfig
@@ -57,6 +59,7 @@ from authstage.uploads import UploadedFile
 
 __all__ = [
     "ActionError",
+    "Audit",
     "AuthstageConfig",
     "AuthstageError",
     "AuthstagePlugin",
@@ -78,6 +81,7 @@ __all__ = [
     "Outcome",
     "Outcomes",
     "PayloadTooLarge",
+    "RateLimit",
     "RateLimited",
     "RegistrationError",
     "RequestContext",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from authstage.registry import ActionSpec, Registry
 
 __all__ = [
+    "AUDIT_KEY",
     "AUTH_KEY",
     "ENDPOINT_KEY",
     "JOBS_KEY",
@@ -40,6 +41,8 @@ ENDPOINT_KEY = "authstage"
 AUTH_KEY = "authstage_auth"
 #: ``app.state`` key of the jobs runtime (``authstage.jobs.plugin.Jobs``).
 JOBS_KEY = "authstage_jobs"
+#: ``app.state`` key of the audit log (``authstage.audit.AuditLog``), set when an action is audited.
+AUDIT_KEY = "authstage_audit"
 
 
 class Settings(Protocol):

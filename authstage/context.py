@@ -32,6 +32,7 @@ __all__ = [
     "delete_cookie",
     "get_request",
     "headers",
+    "principal_id",
     "set_cookie",
 ]
 
@@ -112,6 +113,18 @@ class RequestContext:
             (b"set-cookie", c.to_header(header="").strip().encode("latin-1"))
             for c in self.response_cookies
         ]
+
+
+def principal_id(principal: Any) -> str | None:
+    """The ID a signed-in principal is known by (rate limit keys, audit entries): its
+    ``user_id``, else its ``id``, else a str or int principal itself; None when signed out."""
+    if principal is None:
+        return None
+    for attribute in ("user_id", "id"):
+        value = getattr(principal, attribute, None)
+        if isinstance(value, str | int):
+            return str(value)
+    return str(principal) if isinstance(principal, str | int) else None
 
 
 _current: ContextVar[RequestContext] = ContextVar("authstage_request")

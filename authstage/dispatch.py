@@ -53,6 +53,8 @@ from authstage.steps import ActionSteps
 if TYPE_CHECKING:
     from litestar.types import Message, Receive, Scope, Send
 
+    from authstage.actionlimits import ActionLimits
+    from authstage.audit.log import AuditLog
     from authstage.config import ResolvedConfig
     from authstage.registry import ActionSpec, Registry
 
@@ -118,11 +120,19 @@ class Outbox:
 class ActionEndpoint:
     """The ASGI app behind ``POST /_action``, built once at startup."""
 
-    def __init__(self, registry: Registry, config: ResolvedConfig) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ResolvedConfig,
+        *,
+        limits: ActionLimits | None = None,
+        audit: AuditLog | None = None,
+    ) -> None:
+        """``limits`` and ``audit`` (built by the plugin) are handed to the steps."""
         self.registry = registry
         self.config = config
         self.binder = Binder(registry)
-        self.steps = ActionSteps(registry, config, self.binder)
+        self.steps = ActionSteps(registry, config, self.binder, limits=limits, audit=audit)
         self.default_limit = self.steps.default_limit  # for the CLI's table
         self.by_id = registry.by_id  # step 2's one dict lookup, inline on the hot path
         self.policy = OriginPolicy(config.allowed_origins, trust_forwarded=config.trust_forwarded)

@@ -5,10 +5,11 @@ another). A project with tables of its own keeps one, as Piccolo expects (``picc
 new`` needs it), and lists ``"authstage.auth.piccolo_app"`` in it when it uses ``AuthConfig``.
 A project without one (the README's single file, a fresh folder with the installed package)
 gets ``authstage.piccolo_conf`` instead, holding the framework's apps the Litestar app uses:
-``framework_apps(app)`` is the auth tables when the app has an ``AuthConfig``, nothing when it
-has no tables at all (then no database is touched). Piccolo's migration runner looks the
-configuration up by name, so ``piccolo_conf_named`` points ``PICCOLO_CONF`` at the chosen
-module while migrations run, and puts it back after.
+``framework_apps(app)`` is the auth tables when the app has an ``AuthConfig``, the audit
+table when an action is audited, nothing when it has no tables at all (then no database is
+touched). Piccolo's migration runner looks the configuration up by name, so
+``piccolo_conf_named`` points ``PICCOLO_CONF`` at the chosen module while migrations run, and
+puts it back after.
 
 Tables are found this way rather than from the app's plugins alone so a project's own
 ``piccolo_conf`` stays the one source Piccolo's CLI and ``authstage migrate`` agree on. The
@@ -31,7 +32,7 @@ from piccolo.conf.apps import (
 )
 
 from authstage import piccolo_conf as default_conf
-from authstage.appstate import AUTH_KEY, JOBS_KEY
+from authstage.appstate import AUDIT_KEY, AUTH_KEY, JOBS_KEY
 from authstage.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
 #: The framework's Piccolo apps, by the ``app.state`` key present when a Litestar app uses them.
 FRAMEWORK_APPS = {
     AUTH_KEY: "authstage.auth.piccolo_app",
+    AUDIT_KEY: "authstage.audit.piccolo_app",
     JOBS_KEY: "authstage.jobs.piccolo_app",
 }
 

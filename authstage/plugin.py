@@ -13,6 +13,11 @@ context of every other route, pagecontext.py) and, when nothing would be skipped
 path. The endpoint is kept in the app's state for helpers that need it (``bind``, ``take_outcome``,
 the CLI), found through ``appstate.endpoint_of``.
 
+Rate limits per action (actionlimits.py) count through the auth limiter when there is an
+``AuthConfig`` (one limiter per app), else through one built from the environment; its Redis is
+pinged at startup. Audited actions get an ``AuditLog`` (audit/log.py), kept in the app's state
+so the audit table is migrated with the app (piccolo_apps.py).
+
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
 registry makes Redis stores gets Redis for both; in memory by default, and a store given in the
@@ -31,7 +36,8 @@ from litestar import asgi
 from litestar.plugins import CLIPlugin, InitPlugin
 from litestar.stores.registry import StoreRegistry
 
-from authstage.appstate import AUTH_KEY, ENDPOINT_KEY
+from authstage.actionlimits import ActionLimits
+from authstage.appstate import AUDIT_KEY, AUTH_KEY, ENDPOINT_KEY
 from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE, AuthstageConfig, ResolvedConfig
 from authstage.dispatch import ActionEndpoint
 from authstage.errors import ConfigurationError
@@ -40,7 +46,8 @@ from authstage.keys import load_keyring
 from authstage.manifest import ManifestEndpoint
 from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
-from authstage.registry import Registry
+from authstage.ratelimit import RateLimiter
+from authstage.registry import Registry, audit_rule, rate_limit
 
 if TYPE_CHECKING:
     from click import Group
@@ -108,7 +115,15 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         if stores is not None:
             config = _with_stores(config, stores)
         self.auth = auth
-        self.endpoint = ActionEndpoint(registry, config)
+        limits = None
+        if limited := {spec.name: rule for spec in registry if (rule := rate_limit(spec))}:
+            limits = ActionLimits(limited, auth.limiter if auth is not None else RateLimiter())
+        audit = None
+        if any(audit_rule(spec) for spec in registry):
+            from authstage.audit.log import AuditLog  # Piccolo tables: only with audited actions
+
+            audit = AuditLog()
+        self.endpoint = ActionEndpoint(registry, config, limits=limits, audit=audit)
         return self.endpoint
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
@@ -134,10 +149,18 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
                 install_fast_path(app, endpoint, config.path)
 
         app_config.on_startup = [*app_config.on_startup, wrap_handler]
+        limits, audit = endpoint.steps.limits, endpoint.steps.audit
+        if limits is not None and (auth is None or limits.limiter is not auth.limiter):
+            app_config.on_startup.append(limits.limiter.start)  # unreachable Redis: one line
+            app_config.on_shutdown = [*app_config.on_shutdown, limits.limiter.close]
+        if audit is not None:
+            app_config.state[AUDIT_KEY] = audit  # the audit table is migrated with the app
+            app_config.on_startup.append(audit.start)
         if auth is not None:
             from authstage.auth.guards import exception_handlers
 
             app_config.state[AUTH_KEY] = auth
+            app_config.on_startup.append(auth.limiter.start)
             app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
             handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
             app_config.exception_handlers = handlers

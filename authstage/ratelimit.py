@@ -3,27 +3,44 @@
 Litestar's ``RateLimitConfig`` keys only by client, so two routes share one counter; here every
 rule has its own namespace and identifiers (an IP, an email, a user ID, an action name). Storage
 is in memory for one process, or Redis (``async+redis://host:6379``) so every instance shares
-the counters. A refusal is ``RateLimited`` (429) with ``Retry-After``.
+the counters. A refusal is ``RateLimited`` (429) with ``Retry-After``. One limiter serves an app:
+the login and signup throttles and ``@action(rate_limit=...)`` (actionlimits.py) alike.
 
 The moving-window strategy is used: it is exact (no burst at window edges), which is what a login
 throttle needs.
+
+A limit is a dependency like any other, so it fails as one. Every Redis operation is bounded by
+``timeout`` (socket timeouts, and ``asyncio.timeout`` around the whole call for a server that
+accepts and then stalls): past it, or when the server is gone, the call answers ``Unavailable``
+(503) with ``Retry-After``, never a hang and never a 500. It fails closed (the limited call does
+not run): a limit that let everything through while Redis is down would be no limit. ``start()``
+pings the server at app startup, so an unreachable Redis is one ``ConfigurationError`` line
+then. The cost: one round trip per hit on Redis (two for a refusal, which reads the window).
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import time
+from collections.abc import Awaitable
 from inspect import isawaitable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar, cast
+from urllib.parse import urlsplit
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from authstage.errors import ConfigurationError, RateLimited
+from authstage.errors import ConfigurationError, RateLimited, Unavailable
 
-__all__ = ["RateLimiter", "default_storage_uri"]
+__all__ = ["RateLimiter", "default_key_prefix", "default_storage_uri"]
+
+T = TypeVar("T")
+
+#: Seconds a caller is told to wait when the storage is unreachable.
+UNAVAILABLE_RETRY_AFTER = 5
 
 
 def default_storage_uri() -> str:
@@ -37,29 +54,60 @@ def default_storage_uri() -> str:
     return "async+memory://"
 
 
+def default_key_prefix() -> str:
+    """``AUTHSTAGE_RATE_LIMIT_PREFIX``, else ``LIMITS`` (the prefix of every key in Redis)."""
+    return os.environ.get("AUTHSTAGE_RATE_LIMIT_PREFIX", "").strip() or "LIMITS"
+
+
+def _redacted(uri: str) -> str:
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
 class RateLimiter:
     """Named rules over one storage.
+
+    Args:
+        storage_uri: a ``limits`` storage URI; ``default_storage_uri()`` when None.
+        key_prefix: the prefix of the keys in Redis (apps sharing one server each set their
+            own); ``default_key_prefix()`` when None.
+        timeout: seconds one operation may take on Redis before it answers ``Unavailable``.
 
     Example:
         >>> limiter = RateLimiter()
         >>> await limiter.hit("10/minute", "login-ip", ip)      # raises RateLimited when over
     """
 
-    def __init__(self, storage_uri: str | None = None) -> None:
+    def __init__(
+        self, storage_uri: str | None = None, *, key_prefix: str | None = None, timeout: float = 0.5
+    ) -> None:
         uri = storage_uri or default_storage_uri()
         options: dict[str, Any] = {}
         self._pool: Any = None
+        self.shared = uri.split("://", 1)[0] in ("async+redis", "async+rediss")
         try:
-            if uri.split("://", 1)[0] in ("async+redis", "async+rediss"):
-                # Our own pool, so that ``close()`` can release its connections.
+            if self.shared:
+                # Our own pool, so that ``close()`` can release its connections, with every
+                # socket operation bounded.
                 from redis.asyncio import ConnectionPool
 
-                self._pool = ConnectionPool.from_url(uri.removeprefix("async+"))
-                options = {"implementation": "redispy", "connection_pool": self._pool}
+                self._pool = ConnectionPool.from_url(
+                    uri.removeprefix("async+"),
+                    socket_timeout=timeout,
+                    socket_connect_timeout=timeout,
+                )
+                options = {
+                    "implementation": "redispy",
+                    "connection_pool": self._pool,
+                    "key_prefix": key_prefix or default_key_prefix(),
+                }
             self.storage = storage_from_string(uri, **options)
         except Exception as exc:
-            raise ConfigurationError(f"rate limit storage {uri!r}: {exc}") from exc
+            raise ConfigurationError(f"rate limit storage {_redacted(uri)!r}: {exc}") from exc
         self.uri = uri
+        self.timeout = timeout
         self._strategy = MovingWindowRateLimiter(self.storage)
         self._rules: dict[str, RateLimitItem] = {}
 
@@ -73,24 +121,63 @@ class RateLimiter:
                 raise ConfigurationError(f"bad rate limit {text!r}: {exc}") from exc
         return item
 
+    async def _bounded(self, operation: Awaitable[T]) -> T:
+        """``operation`` within ``timeout``, or ``Unavailable`` (503) with ``Retry-After``."""
+        if not self.shared:
+            return await operation
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await operation
+        except Exception as exc:
+            raise Unavailable(
+                "Rate limits cannot be checked right now; try again shortly",
+                headers={"retry-after": str(UNAVAILABLE_RETRY_AFTER)},
+            ) from exc
+
     async def _refuse(
         self, item: RateLimitItem, keys: tuple[str, ...], message: str | None
     ) -> NoReturn:
-        stats = await self._strategy.get_window_stats(item, *keys)
+        stats = await self._bounded(self._strategy.get_window_stats(item, *keys))
         retry = max(1, math.ceil(stats.reset_time - time.time()))
         raise RateLimited(message or "Too many attempts; try again later", retry_after=retry)
 
-    async def hit(self, rule: str, *keys: str, message: str | None = None) -> None:
-        """Count one event; raise ``RateLimited`` if it is over ``rule``."""
-        item = self.rule(rule)
-        if not await self._strategy.hit(item, *keys):
+    async def hit(self, rule: str | RateLimitItem, *keys: str, message: str | None = None) -> None:
+        """Count one event; raise ``RateLimited`` if it is over ``rule``.
+
+        Raises:
+            RateLimited: over the rule (429, ``Retry-After`` until the window frees).
+            Unavailable: the storage cannot be reached within ``timeout`` (503).
+        """
+        item = self.rule(rule) if isinstance(rule, str) else rule
+        if not await self._bounded(self._strategy.hit(item, *keys)):
             await self._refuse(item, keys, message)
 
     async def check(self, rule: str, *keys: str, message: str | None = None) -> None:
         """Raise ``RateLimited`` if ``rule`` is exhausted, without counting an event."""
         item = self.rule(rule)
-        if not await self._strategy.test(item, *keys):
+        if not await self._bounded(self._strategy.test(item, *keys)):
             await self._refuse(item, keys, message)
+
+    async def start(self) -> None:
+        """Check the storage answers (Redis: one ``PING``); called at app startup.
+
+        Raises:
+            ConfigurationError: Redis cannot be reached, in one line (no password shown).
+        """
+        if not self.shared:
+            return
+        from redis.asyncio import Redis
+
+        client = Redis(connection_pool=self._pool)
+        try:
+            async with asyncio.timeout(self.timeout):
+                await cast("Awaitable[Any]", client.ping())  # redis 7's stubs: a union
+        except Exception as exc:
+            await self.close()
+            reason = f"{type(exc).__name__}: {exc}".rstrip(": ").splitlines()[0]
+            raise ConfigurationError(
+                f"rate limits: cannot reach Redis at {_redacted(self.uri)} ({reason})"
+            ) from None
 
     async def close(self) -> None:
         """Release the storage's connections (Redis); called at app shutdown."""

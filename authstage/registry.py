@@ -23,12 +23,23 @@ from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
 from typing import Any, TypedDict, TypeVar, Unpack, overload
 
+from authstage.actionlimits import RateLimit
+from authstage.auditoption import Audit, audit_of
 from authstage.errors import RegistrationError
 from authstage.ids import action_id, manifest_hash
 from authstage.keys import KeyRing
 from authstage.params import ActionSignature
 
-__all__ = ["ActionOptions", "ActionSpec", "Registry", "action", "is_listed", "spec_of"]
+__all__ = [
+    "ActionOptions",
+    "ActionSpec",
+    "Registry",
+    "action",
+    "audit_rule",
+    "is_listed",
+    "rate_limit",
+    "spec_of",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTR = "__authstage_action__"
@@ -43,6 +54,10 @@ class ActionOptions(TypedDict, total=False):
 
     #: False leaves the action out of the manifest and the generated clients.
     client: bool
+    #: ``"5/minute"`` or ``RateLimit(rule, key=...)``: calls allowed per caller (actionlimits.py).
+    rate_limit: str | RateLimit
+    #: True or ``Audit(args=[...])``: each call leaves an audit entry (auditoption.py).
+    audit: bool | Audit
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -94,10 +109,13 @@ def action(
         max_body_size: request body limit in bytes for this action (default: the plugin's).
         roles: roles the signed-in user must hold (any of them).
         extensions: settings for third-party extensions, kept on ``ActionSpec.extensions``.
-        **options: the ``ActionOptions`` (``client=False``: not in the generated clients).
+        **options: the ``ActionOptions``: ``client=False`` (not in the generated clients),
+            ``rate_limit="5/minute"`` (429 past it, per user or IP), ``audit=True`` (an audit
+            entry per call; ``Audit(args=[...])`` records the arguments named).
 
     Raises:
-        RegistrationError: an option that is not one of the above (a typo such as ``pubic``).
+        RegistrationError: an option that is not one of the above (a typo such as ``pubic``),
+            a rate limit rule that cannot be parsed, audit arguments that look secret.
 
     Example:
         >>> @action(public=True)
@@ -116,14 +134,22 @@ def action(
         if max_body_size is not None and max_body_size <= 0:
             raise RegistrationError(f"action {f.__qualname__}: max_body_size must be positive")
         qualname = name or f"{f.__module__}.{f.__qualname__}"
+        signature = ActionSignature(f, qualname)
+        checked = ActionOptions(**options)
+        where = f"action {qualname}"
+        if "rate_limit" in checked:
+            checked["rate_limit"] = RateLimit.of(checked["rate_limit"], where)
+        if "audit" in checked:
+            audit = audit_of(checked["audit"], signature, where)
+            checked["audit"] = audit if audit is not None else False
         spec = ActionSpec(
             fn=f,
             name=qualname,
             public=public,
             max_body_size=max_body_size,
-            signature=ActionSignature(f, qualname),
+            signature=signature,
             roles=frozenset(roles),
-            options=ActionOptions(**options),
+            options=checked,
             extensions=MappingProxyType(dict(extensions or {})),
         )
         setattr(f, _ATTR, spec)
@@ -148,6 +174,18 @@ def is_listed(spec: ActionSpec) -> bool:
     """True unless the action was declared ``@action(client=False)``: the generated clients
     and the manifest list it (both ask here)."""
     return bool(spec.options.get("client", True))
+
+
+def rate_limit(spec: ActionSpec) -> RateLimit | None:
+    """The action's ``RateLimit`` (parsed at registration), or None without one."""
+    value = spec.options.get("rate_limit")
+    return value if isinstance(value, RateLimit) else None
+
+
+def audit_rule(spec: ActionSpec) -> Audit | None:
+    """The action's checked ``Audit`` option, or None when it is not audited."""
+    value = spec.options.get("audit")
+    return value if isinstance(value, Audit) else None
 
 
 def _collect(sources: Iterable[ModuleType | Callable[..., Any] | str]) -> list[ActionSpec]:

@@ -8,9 +8,11 @@ reader (batch.py) call the same methods here, in the same order:
 
 2 ``locate``         the spec of a raw ID; ``STALE_CLIENT`` for an old client, else 404
 3 ``check_size``     the action's own body limit, for a body read under a wider one
-4 ``guard``          deny anonymous callers unless public; roles and configured guards
+4 ``guard``          deny anonymous callers unless public; roles and configured guards;
+                     the action's rate limit (actionlimits.py)
 5 ``decode_json`` / ``decode_form``   the call's arguments, or 400/422
-6 ``run``            the action, its result encoded as the return type, revalidation told
+6 ``run``            the action, its result encoded as the return type, revalidation told;
+                     an audited action inside its audit transaction (audit/log.py)
 7 ``success`` / ``reply`` / ``error_of``   the envelope, or the error body and headers
 
 Nothing here knows about ASGI messages or the routes: this module sits below dispatch.py and
@@ -21,6 +23,7 @@ guard") as plain attributes.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -33,6 +36,7 @@ from authstage.encoding import Reply, error_envelope, success_envelope
 from authstage.errors import (
     ActionError,
     BadRequest,
+    ConfigurationError,
     ErrorBody,
     NotFound,
     StaleClient,
@@ -41,11 +45,14 @@ from authstage.errors import (
 )
 from authstage.forms import Form, form_arguments
 from authstage.navigation import RedirectSignal
+from authstage.registry import audit_rule
 from authstage.validation import validation_error
 
 if TYPE_CHECKING:
     from litestar.types import Receive
 
+    from authstage.actionlimits import ActionLimits
+    from authstage.audit.log import AuditLog
     from authstage.binding import Binder
     from authstage.config import ResolvedConfig
     from authstage.context import RequestContext
@@ -69,7 +76,15 @@ def _loose(body: bytes) -> Any:
 class ActionSteps:
     """The steps of a call under one registry and configuration, built once at startup."""
 
-    def __init__(self, registry: Registry, config: ResolvedConfig, binder: Binder) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        config: ResolvedConfig,
+        binder: Binder,
+        *,
+        limits: ActionLimits | None = None,
+        audit: AuditLog | None = None,
+    ) -> None:
         self.registry = registry
         self.config = config
         self.binder = binder
@@ -81,6 +96,15 @@ class ActionSteps:
         #: False when step 4 has nothing to check for a public action (no authenticator, no
         #: guards): the no-auth path then skips the call altogether.
         self.guarded = config.authenticate is not None or bool(config.guards)
+        #: Per-action rate limits (step 4) and audited actions (step 6), by action name.
+        self.limits = limits if limits is not None and limits.by_action else None
+        self.audit = audit
+        self.audited = {spec.name: rule for spec in registry if (rule := audit_rule(spec))}
+        if self.audited and audit is None:
+            raise ConfigurationError(f"actions {sorted(self.audited)} are audited: no AuditLog")
+        #: Public actions that still need the principal: to key their limit or audit entry.
+        self.identified = {*self.audited, *(self.limits.by_action if self.limits else ())}
+        self.guarded = self.guarded or bool(self.identified)
 
     # 2 locate
 
@@ -115,12 +139,18 @@ class ActionSteps:
         the context (the test caller's) is kept.
         """
         authenticate = self.config.authenticate
-        if authenticate is not None and ctx.principal is None and (not spec.public or spec.roles):
+        if (
+            authenticate is not None
+            and ctx.principal is None
+            and (not spec.public or spec.roles or spec.name in self.identified)
+        ):
             ctx.principal = await authenticate(ctx)
         if not spec.public and ctx.principal is None:
             raise Unauthorized("Sign in to do this")
         for guard in self.config.guards:
             await guard(ctx, spec)
+        if self.limits is not None:  # after auth (the user is known), before decoding
+            await self.limits.check(ctx, spec.name)
 
     # 5 decode
 
@@ -186,7 +216,13 @@ class ActionSteps:
             ClientDisconnected: the client went away and the action was cancelled.
         """
         args, kwargs = arguments
-        running = spec.fn(*args, **kwargs)
+        audit = self.audited.get(spec.name) if self.audited else None
+        if audit is None:
+            running = spec.fn(*args, **kwargs)
+        else:  # in one transaction with its audit entry (audit/log.py)
+            assert self.audit is not None  # checked in __init__
+            call = partial(spec.fn, *args, **kwargs)
+            running = self.audit.run(ctx, spec, audit, arguments, call)
         try:
             if receive is None:  # the caller watches (a batch, an idempotent call)
                 value = await running

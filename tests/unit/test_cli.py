@@ -105,12 +105,18 @@ def test_migrate_creates_the_tables_once(
 ) -> None:
     path = tmp_path / "m.sqlite"
     assert cli.main(["migrate", "--database-url", f"sqlite:///{path}"]) == 0
-    tables = {"note", "migration", "authstage_user", "authstage_session", "authstage_job"}
-    assert tables <= _tables(path)
-    assert _migrations(path) == ["auth", "jobs", "demo"]
+    assert {
+        "note",
+        "migration",
+        "authstage_user",
+        "authstage_session",
+        "authstage_audit",
+        "authstage_job",
+    } <= _tables(path)
+    assert _migrations(path) == ["auth", "audit", "jobs", "demo"]
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     assert cli.main(["migrate"]) == 0
-    assert _migrations(path) == ["auth", "jobs", "demo"]
+    assert _migrations(path) == ["auth", "audit", "jobs", "demo"]
     assert "No migrations need to be run" in capsys.readouterr().out
 
 

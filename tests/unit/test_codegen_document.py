@@ -77,7 +77,7 @@ def test_the_document_and_the_python_client_describe_the_same_actions() -> None:
 
 def test_the_document_and_the_typescript_client_name_the_same_actions() -> None:
     actions_ts = (ROOT / "client" / "ts" / "src" / "actions.ts").read_text(encoding="utf-8")
-    named = set(re.findall(r'"((?:actions\.)[\w.]+)"', actions_ts))
+    named = set(re.findall(r'"((?:actions|authstage)\.[\w.]+)"', actions_ts))
     assert named == {a["name"] for a in DOCUMENT["actions"]}
     assert DOCUMENT["contract"] in actions_ts
 

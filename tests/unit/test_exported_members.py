@@ -4,6 +4,7 @@ import authstage
 
 EXPECTED = {
     "ActionError",
+    "Audit",
     "AuthstageConfig",
     "AuthstageError",
     "AuthstagePlugin",
@@ -25,6 +26,7 @@ EXPECTED = {
     "Outcome",
     "Outcomes",
     "PayloadTooLarge",
+    "RateLimit",
     "RateLimited",
     "RegistrationError",
     "RequestContext",

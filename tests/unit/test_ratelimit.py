@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator
 from inspect import isawaitable
 
 import pytest
 
-from authstage.errors import ConfigurationError, RateLimited
+from authstage.errors import ConfigurationError, RateLimited, Unavailable
 from authstage.ratelimit import RateLimiter, default_storage_uri
 from tests.conftest import in_ci
+from tests.unit.redis_server import PrivateRedis, private_redis, spare_port
+
+__all__ = ["private_redis"]  # fixtures used here
 
 REDIS = os.environ.get("AUTHSTAGE_TEST_REDIS", "async+redis://127.0.0.1:6379/0")
 
@@ -78,3 +82,29 @@ def test_storage_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     assert default_storage_uri() == "async+memory://"
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/1")
     assert default_storage_uri() == "async+redis://cache:6379/1"
+
+
+@pytest.mark.redis
+async def test_a_limiter_whose_redis_is_gone_answers_unavailable_within_its_timeout(
+    private_redis: PrivateRedis,
+) -> None:
+    limiter = RateLimiter("async+" + private_redis.url, timeout=0.2)
+    await limiter.start()
+    await limiter.hit("5/minute", "login-ip", "192.0.2.1")
+    private_redis.stop()
+    started = time.monotonic()
+    with pytest.raises(Unavailable) as info:
+        await limiter.hit("5/minute", "login-ip", "192.0.2.1")
+    assert time.monotonic() - started < 1
+    assert info.value.status == 503
+    assert info.value.headers["retry-after"] == "5"
+    await limiter.close()
+
+
+async def test_an_unreachable_redis_fails_start_in_one_line() -> None:
+    limiter = RateLimiter(f"async+redis://:hunter2@127.0.0.1:{spare_port()}/0")
+    with pytest.raises(ConfigurationError, match="rate limits: cannot reach Redis") as info:
+        await limiter.start()
+    assert "\n" not in str(info.value)
+    assert "hunter2" not in str(info.value)
+    await RateLimiter("async+memory://").start()  # nothing to reach

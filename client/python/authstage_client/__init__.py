@@ -32,6 +32,8 @@ from .errors import (
 from .protocol import Manifest, Revalidation
 from .transport import RedirectHook, RevalidateHook, StaleHook
 from .types import (
+    AuditEntryOut,
+    AuditPage,
     ChangePasswordIn,
     Event,
     LoginIn,
@@ -50,6 +52,8 @@ __all__ = [
     "CONTRACT",
     "ActionError",
     "AsyncClient",
+    "AuditEntryOut",
+    "AuditPage",
     "BadRequestError",
     "ChangePasswordIn",
     "Client",

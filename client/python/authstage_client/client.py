@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
+import typing as _t
+
 from msgspec import UNSET, UnsetType
 
 from .blocking import SyncRuntime
 from .protocol import ActionInfo
 from .transport import AsyncRuntime
 from .types import (
+    AuditPage,
     ChangePasswordIn,
     Event,
     LoginIn,
@@ -30,7 +33,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Client"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "2d45fc4200f7e575e767737dfc6a7bd1"
+CONTRACT = "e4ed1a09f76c577956d2f133a7902d01"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -42,6 +45,7 @@ _REVOKE_SESSION = ActionInfo[None]("actions.accounts.revoke_session", None)
 _SIGNUP = ActionInfo[None]("actions.accounts.signup", None)
 _UPDATE_PROFILE = ActionInfo[UserOut]("actions.accounts.update_profile", UserOut)
 _LIST_USERS = ActionInfo[list[UserOut]]("actions.admin.list_users", list[UserOut])
+_SET_ROLE = ActionInfo[UserOut]("actions.admin.set_role", UserOut)
 _ADD = ActionInfo[int]("actions.demo.add", int)
 _CREATE_NOTE = ActionInfo[NoteOut]("actions.notes.create_note", NoteOut)
 _GET_NOTE = ActionInfo[NoteOut]("actions.notes.get_note", NoteOut)
@@ -59,6 +63,7 @@ _SLEEP = ActionInfo[float]("actions.showcase.sleep", float)
 _UPLOAD_FILE = ActionInfo[UploadInfo]("actions.showcase.upload_file", UploadInfo, files=("file",))
 _WAIT_THEN_RECORD = ActionInfo[str]("actions.showcase.wait_then_record", str)
 _WAS_RECORDED = ActionInfo[bool]("actions.showcase.was_recorded", bool)
+_LIST_AUDIT_ENTRIES = ActionInfo[AuditPage]("authstage.audit.list_audit_entries", AuditPage)
 
 
 class AsyncClient(AsyncRuntime):
@@ -120,6 +125,14 @@ class AsyncClient(AsyncRuntime):
         the role admin. Server defaults: ``limit`` 50.
         """
         return await self._call(_LIST_USERS, {"limit": limit}, idempotency_key)
+
+    async def set_role(
+        self, user_id: int, role: _t.Literal["admin", "user"], *, idempotency_key: str | None = None
+    ) -> UserOut:
+        """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what).
+        Requires a signed-in user with the role admin.
+        """
+        return await self._call(_SET_ROLE, {"user_id": user_id, "role": role}, idempotency_key)
 
     async def add(self, a: int, b: int, *, idempotency_key: str | None = None) -> int:
         """Add two integers: the no-op action of the benchmark."""
@@ -215,6 +228,30 @@ class AsyncClient(AsyncRuntime):
         """True once ``wait_then_record(tag)`` ran to its end."""
         return await self._call(_WAS_RECORDED, {"tag": tag}, idempotency_key)
 
+    async def list_audit_entries(
+        self,
+        user_id: str | UnsetType | None = UNSET,
+        action_name: str | UnsetType | None = UNSET,
+        before: int | UnsetType | None = UNSET,
+        limit: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AuditPage:
+        """Audit entries, newest first: of one user, of one action, before an entry ID. Requires a
+        signed-in user with the role admin. Server defaults: ``user_id`` null, ``action_name``
+        null, ``before`` null, ``limit`` 50.
+        """
+        return await self._call(
+            _LIST_AUDIT_ENTRIES,
+            {
+                "user_id": user_id,
+                "action_name": action_name,
+                "before": before,
+                "limit": limit,
+            },
+            idempotency_key,
+        )
+
 
 class Client(SyncRuntime):
     """The actions as blocking methods (``with Client(url) as client``)."""
@@ -273,6 +310,14 @@ class Client(SyncRuntime):
         the role admin. Server defaults: ``limit`` 50.
         """
         return self._call(_LIST_USERS, {"limit": limit}, idempotency_key)
+
+    def set_role(
+        self, user_id: int, role: _t.Literal["admin", "user"], *, idempotency_key: str | None = None
+    ) -> UserOut:
+        """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what).
+        Requires a signed-in user with the role admin.
+        """
+        return self._call(_SET_ROLE, {"user_id": user_id, "role": role}, idempotency_key)
 
     def add(self, a: int, b: int, *, idempotency_key: str | None = None) -> int:
         """Add two integers: the no-op action of the benchmark."""
@@ -360,3 +405,27 @@ class Client(SyncRuntime):
     def was_recorded(self, tag: str, *, idempotency_key: str | None = None) -> bool:
         """True once ``wait_then_record(tag)`` ran to its end."""
         return self._call(_WAS_RECORDED, {"tag": tag}, idempotency_key)
+
+    def list_audit_entries(
+        self,
+        user_id: str | UnsetType | None = UNSET,
+        action_name: str | UnsetType | None = UNSET,
+        before: int | UnsetType | None = UNSET,
+        limit: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+    ) -> AuditPage:
+        """Audit entries, newest first: of one user, of one action, before an entry ID. Requires a
+        signed-in user with the role admin. Server defaults: ``user_id`` null, ``action_name``
+        null, ``before`` null, ``limit`` 50.
+        """
+        return self._call(
+            _LIST_AUDIT_ENTRIES,
+            {
+                "user_id": user_id,
+                "action_name": action_name,
+                "before": before,
+                "limit": limit,
+            },
+            idempotency_key,
+        )

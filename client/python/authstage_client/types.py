@@ -9,6 +9,8 @@ import typing as _t
 import msgspec as _m
 
 __all__ = [
+    "AuditEntryOut",
+    "AuditPage",
     "ChangePasswordIn",
     "Event",
     "LoginIn",
@@ -21,6 +23,25 @@ __all__ = [
     "UploadInfo",
     "UserOut",
 ]
+
+
+class AuditEntryOut(_m.Struct, kw_only=True):
+    """One audit entry as the admin read returns it."""
+
+    id: int
+    at: _dt.datetime
+    user_id: str | None
+    action: str
+    outcome: str
+    ip: str
+    args: dict[str, _t.Any] | None = None
+
+
+class AuditPage(_m.Struct, kw_only=True):
+    """A page of entries, newest first; ``next_before`` fetches the next (None at the end)."""
+
+    entries: list[AuditEntryOut]
+    next_before: int | None = None
 
 
 class ChangePasswordIn(_m.Struct, kw_only=True):

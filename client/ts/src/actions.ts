@@ -9,10 +9,29 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "2d45fc4200f7e575e767737dfc6a7bd1";
+export const CONTRACT = "e4ed1a09f76c577956d2f133a7902d01";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
+
+/** One audit entry as the admin read returns it. */
+export interface AuditEntryOut {
+  id: number;
+  at: string;
+  user_id: string | null;
+  action: string;
+  outcome: string;
+  ip: string;
+  /** Default: `null`. */
+  args?: Record<string, unknown> | null;
+}
+
+/** A page of entries, newest first; `next_before` fetches the next (None at the end). */
+export interface AuditPage {
+  entries: AuditEntryOut[];
+  /** Default: `null`. */
+  next_before?: number | null;
+}
 
 /** The current password, to prove it is you, and the new one. */
 export interface ChangePasswordIn {
@@ -194,6 +213,22 @@ export function listUsers(limit?: number, options?: CallOptions): Promise<UserOu
   );
 }
 
+/**
+ * Give a user the `user` or `admin` role (audited: who changed whose role to what). Requires a
+ * signed-in user with the role admin.
+ */
+export function setRole(
+  userId: number,
+  role: "admin" | "user",
+  options?: CallOptions,
+): Promise<UserOut> {
+  return (options?.client ?? client).call<UserOut>(
+    "actions.admin.set_role",
+    { user_id: userId, role },
+    options,
+  );
+}
+
 /** Add two integers: the no-op action of the benchmark. */
 export function add(a: number, b: number, options?: CallOptions): Promise<number> {
   return (options?.client ?? client).call<number>("actions.demo.add", { a, b }, options);
@@ -318,6 +353,25 @@ export function wasRecorded(tag: string, options?: CallOptions): Promise<boolean
   return (options?.client ?? client).call<boolean>(
     "actions.showcase.was_recorded",
     { tag },
+    options,
+  );
+}
+
+/**
+ * Audit entries, newest first: of one user, of one action, before an entry ID. Requires a signed-in
+ * user with the role admin. Server defaults: `userId` null, `actionName` null, `before` null,
+ * `limit` 50.
+ */
+export function listAuditEntries(
+  userId?: string | null,
+  actionName?: string | null,
+  before?: number | null,
+  limit?: number,
+  options?: CallOptions,
+): Promise<AuditPage> {
+  return (options?.client ?? client).call<AuditPage>(
+    "authstage.audit.list_audit_entries",
+    { user_id: userId, action_name: actionName, before, limit },
     options,
   );
 }
