@@ -48,6 +48,7 @@ from authstage.jobs import (
     task,
 )
 from authstage.mail import Mailer, OutboxMailer, SendReport, compose, mailer_from_env, send_many
+from authstage.mailjobs import enqueue_bulk_mail
 from authstage.memo import request_cache
 from authstage.navigation import not_found, redirect, revalidate_path, revalidate_tag
 from authstage.outcome import Outcome, Outcomes, take_outcome
@@ -105,6 +106,7 @@ __all__ = [
     "default_cache",
     "delete_cookie",
     "enqueue",
+    "enqueue_bulk_mail",
     "get_request",
     "headers",
     "job_status",

@@ -13,8 +13,8 @@ standard library's, not ours). Two ship:
 ``mailer_from_env()`` picks one: ``AUTHSTAGE_SMTP_URL`` set means SMTP, else the outbox at
 ``AUTHSTAGE_MAIL_OUTBOX`` (``outbox``). ``compose()`` builds a message and refuses header
 injection; ``send_many()`` sends one message per recipient (nobody sees the others'
-addresses) and reports each failure instead of stopping at the first. Bulk sends will go one
-job per recipient when jobs exist: each job calls ``compose`` + ``send`` for its one address.
+addresses) and reports each failure instead of stopping at the first; as background work,
+one job per recipient, it is ``enqueue_bulk_mail`` (mailjobs.py).
 """
 
 from __future__ import annotations
@@ -158,8 +158,8 @@ async def send_many(
 ) -> SendReport:
     """Send one message per recipient, in order; a failure is recorded and the rest go on.
 
-    Until jobs exist this runs in the caller; with jobs, enqueue one send per recipient
-    instead (each a ``compose`` + ``mailer.send``) so that retries are per recipient.
+    This runs in the caller; ``enqueue_bulk_mail`` (mailjobs.py) queues one job per
+    recipient instead, so that retries are per recipient.
     """
     report = SendReport()
     for address in dict.fromkeys(recipients):  # each address once

@@ -27,7 +27,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from litestar.plugins import InitPluginProtocol
+from litestar.plugins import InitPlugin
 
 from authstage.appstate import JOBS_KEY
 from authstage.context import current_var
@@ -144,7 +144,7 @@ def current_jobs() -> Jobs:
     return _Started.jobs
 
 
-class JobsPlugin(InitPluginProtocol):
+class JobsPlugin(InitPlugin):
     """Adds a job queue to the app (see the module docstring)."""
 
     __slots__ = ("config", "jobs")

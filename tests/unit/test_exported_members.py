@@ -50,6 +50,7 @@ EXPECTED = {
     "default_cache",
     "delete_cookie",
     "enqueue",
+    "enqueue_bulk_mail",
     "get_request",
     "headers",
     "job_status",
