@@ -16,6 +16,7 @@ from authstage.context import (
     headers,
     set_cookie,
 )
+from authstage.dependencies import depends_on
 from authstage.errors import (
     ActionError,
     AuthstageError,
@@ -86,6 +87,7 @@ __all__ = [
     "cookies",
     "default_cache",
     "delete_cookie",
+    "depends_on",
     "get_request",
     "headers",
     "mailer_from_env",

@@ -43,6 +43,7 @@ EXPECTED = {
     "cookies",
     "default_cache",
     "delete_cookie",
+    "depends_on",
     "get_request",
     "headers",
     "mailer_from_env",
