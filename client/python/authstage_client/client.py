@@ -30,7 +30,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Client"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "2d45fc4200f7e575e767737dfc6a7bd1"
+CONTRACT = "1cc7c4aa1036a8bcee8ded2d2c15c032"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -161,7 +161,7 @@ class AsyncClient(AsyncRuntime):
         )
 
     async def counter(self, name: str, *, idempotency_key: str | None = None) -> int:
-        """The counter ``name`` (0 when never bumped)."""
+        """The counter ``name`` (0 when never bumped); ``bump`` can refresh it in its reply."""
         return await self._call(_COUNTER, {"name": name}, idempotency_key)
 
     async def crash(self, *, idempotency_key: str | None = None) -> None:
@@ -314,7 +314,7 @@ class Client(SyncRuntime):
         )
 
     def counter(self, name: str, *, idempotency_key: str | None = None) -> int:
-        """The counter ``name`` (0 when never bumped)."""
+        """The counter ``name`` (0 when never bumped); ``bump`` can refresh it in its reply."""
         return self._call(_COUNTER, {"name": name}, idempotency_key)
 
     def crash(self, *, idempotency_key: str | None = None) -> None:
