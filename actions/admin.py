@@ -7,13 +7,14 @@ from typing import Annotated
 import msgspec
 
 from actions.schemas import UserOut
-from authstage import action
+from authstage import action, depends_on
 from authstage.auth import User
 
 __all__ = ["list_users"]
 
 
 @action(roles=["admin"])
+@depends_on(paths=["/profile"])  # update_profile revalidates it: names and bios change
 async def list_users(
     limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50,
 ) -> list[UserOut]:

@@ -9,7 +9,7 @@
 See docs/clients.md for errors, uploads, batching, idempotency keys and hooks.
 """
 
-from .client import CONTRACT, AsyncClient, Client
+from .client import CONTRACT, AsyncClient, Client, Queries, queries
 from .errors import (
     ActionError,
     BadRequestError,
@@ -29,8 +29,8 @@ from .errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from .protocol import Manifest, Revalidation
-from .transport import RedirectHook, RevalidateHook, StaleHook
+from .protocol import Fresh, Manifest, Query, Revalidation
+from .transport import RedirectHook, RefreshHook, RevalidateHook, StaleHook
 from .types import (
     ChangePasswordIn,
     Event,
@@ -59,6 +59,7 @@ __all__ = [
     "Event",
     "File",
     "ForbiddenError",
+    "Fresh",
     "InternalError",
     "LoginIn",
     "Manifest",
@@ -68,8 +69,11 @@ __all__ = [
     "NoteOut",
     "PayloadTooLargeError",
     "ProfileIn",
+    "Queries",
+    "Query",
     "RateLimitedError",
     "RedirectHook",
+    "RefreshHook",
     "RevalidateHook",
     "Revalidation",
     "Scheduled",
@@ -85,4 +89,5 @@ __all__ = [
     "UploadInfo",
     "UserOut",
     "ValidationError",
+    "queries",
 ]

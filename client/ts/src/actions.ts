@@ -11,7 +11,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "1cc7c4aa1036a8bcee8ded2d2c15c032";
+export const CONTRACT = "8584a919bb65e1033e741c0d8ea753fd";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -226,6 +226,10 @@ export function listUsers<const O extends CallOptions = CallOptions>(
     options,
   );
 }
+
+/** `listUsers` as a read to refresh: `{ refresh: [listUsers.query(...)] }`. */
+listUsers.query = (limit?: number): Query<UserOut[]> =>
+  query<UserOut[]>("actions.admin.list_users", { limit });
 
 /** Add two integers: the no-op action of the benchmark. */
 export function add<const O extends CallOptions = CallOptions>(
