@@ -38,7 +38,7 @@ from authstage.codegen.schema import ActionModel, ClientModel, ParamModel
 
 __all__ = ["RUNTIME_EXPORTS", "method_names", "python_files"]
 
-RUNTIME_MODULES = ("batching", "blocking", "errors", "protocol", "transport", "uploads")
+RUNTIME_MODULES = ("batching", "blocking", "errors", "protocol", "refresh", "transport", "uploads")
 
 #: Names the package's ``__init__`` exports from the runtime, by module.
 RUNTIME_EXPORTS: dict[str, tuple[str, ...]] = {
@@ -61,7 +61,8 @@ RUNTIME_EXPORTS: dict[str, tuple[str, ...]] = {
         "UnsupportedMediaTypeError",
         "ValidationError",
     ),
-    "protocol": ("Fresh", "Manifest", "Query", "Revalidation"),
+    "protocol": ("Manifest", "Revalidation"),
+    "refresh": ("Fresh", "Query"),
     "transport": ("RedirectHook", "RefreshHook", "RevalidateHook", "StaleHook"),
     "uploads": ("File", "Upload"),
 }
@@ -212,7 +213,8 @@ def _client_module(model: ClientModel, names: dict[str, str], methods: dict[str,
     used_types = sorted(n for n in set(names.values()) if n in words)
     local = [
         "from .blocking import SyncRuntime",
-        "from .protocol import ActionInfo, Query",
+        "from .protocol import ActionInfo",
+        "from .refresh import Query",
         "from .transport import AsyncRuntime",
     ]
     if used_types:

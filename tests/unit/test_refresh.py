@@ -11,7 +11,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from authstage import ConfigurationError, depends_on
 from authstage.appstate import endpoint_of
 from tests.unit import refresh_actions as ra
 
@@ -262,19 +261,3 @@ async def test_an_idempotent_replay_carries_the_first_refresh(client: Any, app: 
     assert first.json()["refresh"] == [{"ok": True, "data": ["milk"]}]
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
-
-
-def test_depends_on_needs_something_to_depend_on() -> None:
-    with pytest.raises(ConfigurationError, match="give tags=, paths= or both"):
-
-        @depends_on()
-        async def nothing() -> int:
-            return 1
-
-
-def test_depends_on_refuses_a_tags_function_of_unknown_arguments() -> None:
-    with pytest.raises(ConfigurationError, match="unknown"):
-
-        @depends_on(tags=lambda owner: [owner])
-        async def nobody(user: str) -> int:
-            return 1

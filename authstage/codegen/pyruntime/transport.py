@@ -34,18 +34,8 @@ import msgspec
 
 from .batching import Batcher
 from .errors import StaleClientError, TransportError
-from .protocol import (
-    ActionInfo,
-    Fresh,
-    Manifest,
-    Query,
-    Reply,
-    Revalidation,
-    call_body,
-    read_fresh,
-    read_reply,
-    refresh_header,
-)
+from .protocol import ActionInfo, Manifest, Reply, Revalidation, call_body, read_reply
+from .refresh import Fresh, Query, read_fresh, refresh_header
 
 __all__ = ["AsyncRuntime", "Common", "RedirectHook", "RefreshHook", "RevalidateHook", "StaleHook"]
 

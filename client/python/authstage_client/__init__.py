@@ -29,7 +29,8 @@ from .errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from .protocol import Fresh, Manifest, Query, Revalidation
+from .protocol import Manifest, Revalidation
+from .refresh import Fresh, Query
 from .transport import RedirectHook, RefreshHook, RevalidateHook, StaleHook
 from .types import (
     ChangePasswordIn,

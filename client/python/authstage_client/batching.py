@@ -27,7 +27,8 @@ from typing import Any, Protocol
 import httpx
 
 from .errors import ActionError, StaleClientError, TransportError
-from .protocol import ActionInfo, Manifest, Query, Reply, batch_body, read_batch, refresh_list
+from .protocol import ActionInfo, Manifest, Reply, batch_body, read_batch
+from .refresh import Query, refresh_list
 
 __all__ = ["Batcher", "Sender"]
 

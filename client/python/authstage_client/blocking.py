@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 import httpx
 
 from .errors import StaleClientError
-from .protocol import ActionInfo, Manifest, Query, call_body, read_reply
+from .protocol import ActionInfo, Manifest, call_body, read_reply
+from .refresh import Query
 from .transport import Common, RedirectHook, RefreshHook, RevalidateHook, StaleHook
 
 __all__ = ["SyncRuntime"]

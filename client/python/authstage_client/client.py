@@ -12,7 +12,8 @@ import typing as _t
 from msgspec import UNSET, UnsetType
 
 from .blocking import SyncRuntime
-from .protocol import ActionInfo, Query
+from .protocol import ActionInfo
+from .refresh import Query
 from .transport import AsyncRuntime
 from .types import (
     ChangePasswordIn,

@@ -6,18 +6,13 @@ rules live in one place: arguments left ``UNSET`` are not sent (the server's def
 calls with files become multipart with the other arguments in ``_args``, a reply is decoded
 straight into the action's result type, and anything that is not a well-formed envelope with
 a known error code becomes a ``TransportError`` that says what came back.
-
-Single-flight refresh (docs/protocol.md): a call may carry ``Query`` values, the reads it
-displays; they go in the ``Authstage-Refresh`` header as ASCII JSON (a header is ASCII; a batched
-call puts them in its ``refresh`` field), and the reply's entries become one ``Fresh`` each:
-not refreshed (the mutation did not revalidate it), its new value, or its own error.
+A reply's ``refresh`` entries (single-flight refresh) are kept undecoded on the ``Reply``;
+refresh.py reads them.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -27,17 +22,15 @@ from .uploads import file_part
 
 __all__ = [
     "ActionInfo",
-    "Fresh",
     "Manifest",
-    "Query",
     "Reply",
     "Revalidation",
     "batch_body",
     "call_body",
+    "present",
     "read_batch",
-    "read_fresh",
+    "read_entry",
     "read_reply",
-    "refresh_header",
 ]
 
 R = TypeVar("R")
@@ -122,78 +115,14 @@ class ActionInfo(Generic[R]):
         return any(args.get(name) not in (None, msgspec.UNSET) for name in self.files)
 
 
-def _present(args: dict[str, Any]) -> dict[str, Any]:
+def present(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments that are sent: those not left ``UNSET``."""
     return {key: value for key, value in args.items() if value is not msgspec.UNSET}
-
-
-@dataclass(frozen=True)
-class Query(Generic[R]):
-    """A read to refresh after a mutation: ``refresh=[queries.counter("visits")]``."""
-
-    info: ActionInfo[R]
-    args: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """``(action name, arguments as canonical JSON)``: a cache key for this read."""
-        encoded = msgspec.json.encode(_present(self.args), order="sorted")
-        return self.info.name, encoded.decode()
-
-
-@dataclass(frozen=True)
-class Fresh(Generic[R]):
-    """What became of one query: not refreshed, its new ``value``, or its own ``error``."""
-
-    query: Query[R]
-    refreshed: bool
-    value: R | None = None
-    error: ActionError | TransportError | None = None
-
-
-def refresh_list(queries: Sequence[Query[Any]], id_of: Callable[[str], str]) -> list[Any]:
-    """The refresh list of ``queries`` under the manifest's IDs, as plain data."""
-    items = [{"action": id_of(q.info.name), "args": _present(q.args)} for q in queries]
-    return msgspec.to_builtins(items)  # type: ignore[no-any-return]
-
-
-def refresh_header(queries: Sequence[Query[Any]], id_of: Callable[[str], str]) -> str:
-    """The ``Authstage-Refresh`` value: the refresh list as ASCII JSON (non-ASCII escaped)."""
-    return json.dumps(refresh_list(queries, id_of), separators=(",", ":"), ensure_ascii=True)
-
-
-def read_fresh(
-    action: str, queries: Sequence[Query[Any]], entries: list[msgspec.Raw] | None
-) -> list[Fresh[Any]]:
-    """One ``Fresh`` per query from a reply's refresh entries.
-
-    Raises:
-        TransportError: the reply does not hold one entry per query.
-    """
-    if entries is None or len(entries) != len(queries):
-        message = f"a reply without {len(queries)} refresh entries"
-        raise TransportError(message, action=action)
-    out: list[Fresh[Any]] = []
-    for query, raw in zip(queries, entries, strict=True):
-        if bytes(raw) == b"null":
-            out.append(Fresh(query, refreshed=False))
-            continue
-        try:
-            error = _any_envelope(raw).error
-            status = ERROR_STATUS.get(error.code, 500) if error is not None else 200
-            reply = read_reply(query.info, status, "application/json", bytes(raw))
-        except msgspec.DecodeError:
-            bad = TransportError("a refresh entry that is not an envelope", action=query.info.name)
-            out.append(Fresh(query, refreshed=True, error=bad))
-        except (ActionError, TransportError) as exc:
-            out.append(Fresh(query, refreshed=True, error=exc))
-        else:
-            out.append(Fresh(query, refreshed=True, value=reply.data))
-    return out
 
 
 def call_body(info: ActionInfo[Any], args: dict[str, Any]) -> dict[str, Any]:
     """The ``httpx`` request arguments carrying ``args``: JSON, or multipart with files."""
-    values = _present(args)
+    values = present(args)
     if not info.has_files(values):
         content = msgspec.json.encode(values)
         return {"content": content, "headers": {"content-type": "application/json"}}
@@ -210,7 +139,7 @@ def batch_body(calls: list[tuple[str, dict[str, Any], str | None, list[Any] | No
     """The body of a batch of ``(action ID, args, idempotency key, refresh list)`` calls."""
     items = []
     for action_id, args, key, refresh in calls:
-        item: dict[str, Any] = {"action": action_id, "args": _present(args)}
+        item: dict[str, Any] = {"action": action_id, "args": present(args)}
         if key is not None:
             item["idempotencyKey"] = key
         if refresh:
@@ -296,11 +225,22 @@ def read_batch(
     out: list[Reply[Any] | ActionError | TransportError] = []
     for info, raw in zip(infos, batch.results, strict=True):
         try:
-            error = _any_envelope(raw).error
-            item_status = ERROR_STATUS.get(error.code, 500) if error is not None else 200
-            out.append(read_reply(info, item_status, "application/json", bytes(raw)))
+            out.append(read_entry(info, raw))
         except msgspec.DecodeError:
             out.append(TransportError("a batch result that is not an envelope", action=info.name))
         except (ActionError, TransportError) as exc:
             out.append(exc)
     return out
+
+
+def read_entry(info: ActionInfo[R], raw: msgspec.Raw) -> Reply[R]:
+    """One envelope inside a reply (a batch result, a refresh entry), its status from its code.
+
+    Raises:
+        msgspec.DecodeError: it is not an envelope.
+        ActionError: it carries a known error code.
+        TransportError: it does not match this client's types, or its code is unknown.
+    """
+    error = _any_envelope(raw).error
+    status = ERROR_STATUS.get(error.code, 500) if error is not None else 200
+    return read_reply(info, status, "application/json", bytes(raw))
