@@ -155,8 +155,7 @@ class ActionEndpoint:
         outbox, real_send = Outbox(), send
         send = outbox.send
         spec: ActionSpec | None = None
-        refresh: bytes | None = None  # the Authstage-Refresh list, sent only with the header
-        reads: list[Prepared] = []
+        reads: list[Prepared] | None = None  # named in Authstage-Refresh (refresh.py)
         form: Form | None = None
         error: ErrorBody | None = None
         opened = None  # the call's span, with tracing
@@ -205,7 +204,7 @@ class ActionEndpoint:
                 opened = self.observer.enter(spec.name, started)
             if raw_id is not None and IDEMPOTENCY_HEADER in headers:  # 6-7, once per key
                 with DisconnectWatch(receive):
-                    then = None if refresh is None else partial(self.refresher.refresh, reads)
+                    then = None if reads is None else partial(self.refresher.refresh, reads)
                     produce = partial(steps.reply, ctx, spec, arguments, then)
                     key = headers[IDEMPOTENCY_HEADER]
                     reply = await self.idempotency.once(ctx, spec, key, arguments, produce)
@@ -217,7 +216,7 @@ class ActionEndpoint:
                 await self.noscript.success(send, ctx, headers, spec, data, form)
                 return
             fresh = None
-            if refresh is not None:  # the reads the action revalidated, run again
+            if reads is not None:  # the reads the action revalidated, run again
                 with DisconnectWatch(receive):
                     fresh = await self.refresher.refresh(reads, ctx)
             await send_json(send, 200, steps.success(ctx, data, fresh), ctx.cookie_headers())  # 7
