@@ -7,6 +7,8 @@ import asyncio
 from typing import Any
 
 import httpx
+import msgspec
+import pytest
 from authstage_client import (
     AsyncClient,
     BadRequestError,
@@ -16,9 +18,11 @@ from authstage_client import (
     ProfileIn,
     Query,
     SignupIn,
+    TransportError,
     queries,
 )
 from authstage_client.protocol import ActionInfo
+from authstage_client.refresh import read_fresh
 
 from tests.live_server import LiveServer
 
@@ -116,3 +120,13 @@ def test_the_blocking_client_refreshes_too(server: LiveServer, unique: str) -> N
     with Client(server.url, on_refresh=cache) as client:
         assert client.bump(unique, 2, refresh=[queries.counter(unique)]) == 2
         assert cache.values == {queries.counter(unique).key: 2}
+
+
+def test_a_reply_whose_refresh_entries_do_not_match_is_a_transport_error() -> None:
+    read = queries.counter("visits")
+    with pytest.raises(TransportError, match="without 1 refresh entries"):
+        read_fresh("actions.showcase.bump", [read], None)
+    [bad] = read_fresh("actions.showcase.bump", [read], [msgspec.Raw(b'{"no": "envelope"}')])
+    assert isinstance(bad.error, TransportError) and bad.refreshed
+    [typed] = read_fresh("actions.showcase.bump", [read], [msgspec.Raw(b'{"ok":true,"data":"x"}')])
+    assert isinstance(typed.error, TransportError)  # not the read's result type (int)

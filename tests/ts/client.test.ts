@@ -22,6 +22,7 @@ import {
   confirmPassword,
   counter,
   createNote,
+  freshOf,
   crash,
   getNote,
   goTo,
@@ -33,6 +34,7 @@ import {
   secretNumber,
   setQueryData,
   sleep,
+  TransportError,
   uploadFile,
   waitThenRecord,
   wasRecorded,
@@ -309,6 +311,13 @@ describe("single-flight refresh", () => {
     ]);
     assert.deepEqual(bumped, { data: 2, refreshed: [{ refreshed: true, ok: true, data: 2 }] });
     assert.equal(plain, 4);
+  });
+
+  it("reports refresh entries that do not match the queries as transport errors", () => {
+    const read = counter.query("visits");
+    assert.throws(() => freshOf("bump", [read], undefined), TransportError);
+    const [bad] = freshOf("bump", [read], [{ no: "envelope" }]);
+    assert.ok(bad?.refreshed === true && bad.ok === false && bad.error instanceof TransportError);
   });
 
   it("sends non-ASCII arguments as an ASCII header value", () => {
