@@ -194,13 +194,15 @@ def _function(action: ActionModel, function: str, r: _Renderer) -> str:
 
 def _query(action: ActionModel, function: str, params: list[str], args: str, result: str) -> str:
     """``fn.query(...)``: the read as a ``Query`` for a mutation's ``refresh`` option."""
-    listed = ", ".join(params)
     note = f"`{function}` as a read to refresh: `{{ refresh: [{function}.query(...)] }}`."
-    one = (
-        f"{function}.query = ({listed}): Query<{result}> =>\n"
-        f"  query<{result}>({json.dumps(action.name)}, {args});\n"
-    )
-    return "\n" + _doc(note) + one
+    head = f"{function}.query = ({', '.join(params)}): Query<{result}> =>\n"
+    if len(head) > _WIDTH + 1:
+        listed = "".join(f"  {p},\n" for p in params)
+        head = f"{function}.query = (\n{listed}): Query<{result}> =>\n"
+    call = f"  query<{result}>({json.dumps(action.name)}, {args});\n"
+    if len(call) > _WIDTH + 1:
+        call = f"  query<{result}>(\n    {json.dumps(action.name)},\n    {args},\n  );\n"
+    return "\n" + _doc(note) + head + call
 
 
 def _names(model: ClientModel) -> tuple[dict[str, str], dict[str, str]]:
