@@ -20,8 +20,9 @@ travels in a header (a batched call: its ``"refresh"`` field), so the JSON body 
 argument object and a form posted without JavaScript is unaffected; it counts towards the
 mutation's body limit (413) and holds at most ``max_refresh_reads`` reads (400).
 
-The reads are checked before the mutation runs (steps 2, 3 and 5 each: an unknown ID, invalid
-arguments or a read that declares nothing is that read's error entry, found without I/O), and
+The reads are checked before the mutation runs (steps 2, 3 and 5 each: an unknown ID,
+arguments over the read's own limit or invalid, or a read that declares nothing is that read's
+error entry, found without I/O), and
 run after it succeeded, concurrently, each in its own request context sharing the mutation's
 memo and principal (no second session query; a sign-out in the mutation is seen), through the
 same guard (step 4) and run (step 6) as any call, each bounded by ``refresh_timeout``. A read
@@ -115,13 +116,15 @@ class Refresher:
         steps = self.steps
         try:
             spec = steps.locate(call.action.encode("latin-1", "replace"), headers)  # 2
+            args = bytes(call.args)
+            steps.check_size(spec, len(args))  # 3: the read's own limit too
             dependencies = dependencies_of(spec.fn)
             if dependencies is None:
                 raise BadRequest(
                     f"{spec.name} declares no tags or paths, so no mutation can refresh it: "
                     "declare them with @cached(tags=...) or @depends_on(...)"
                 )
-            arguments = steps.decode_json(spec, bytes(call.args), None)  # 5
+            arguments = steps.decode_json(spec, args, None)  # 5
         except Exception as exc:  # this read's own error entry
             return exc
         return Read(spec, arguments, dependencies)

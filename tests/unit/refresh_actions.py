@@ -107,6 +107,13 @@ async def slow_read(seconds: float = 0.3) -> float:
     return seconds
 
 
+@action(public=True, max_body_size=64)
+@depends_on(tags=["todos"])
+async def tiny_read(text: str) -> int:
+    RUNS.append("tiny_read")
+    return len(text)
+
+
 @action(public=True)
 async def undeclared_read() -> int:
     RUNS.append("undeclared_read")

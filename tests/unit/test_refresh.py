@@ -161,11 +161,12 @@ async def test_unusable_reads_are_their_own_errors(client: Any, app: Litestar) -
         {"action": "f" * 42, "args": {}},
         read(app, ra.undeclared_read),
         read(app, ra.todos_of, owner=7),
+        read(app, ra.tiny_read, text="x" * 100),  # over the read's own 64-byte limit
     ]
     response = await mutate(client, app, ra.add_todo, {"title": "milk"}, reads)
     assert response.status_code == 200
     codes = [entry["error"]["code"] for entry in response.json()["refresh"]]
-    assert codes == ["NOT_FOUND", "BAD_REQUEST", "VALIDATION"]
+    assert codes == ["NOT_FOUND", "BAD_REQUEST", "VALIDATION", "PAYLOAD_TOO_LARGE"]
     assert "declares no tags or paths" in response.json()["refresh"][1]["error"]["message"]
     assert ra.RUNS == []
 
