@@ -12,13 +12,14 @@ from typing import Annotated, Literal
 import msgspec
 
 from actions.schemas import UserOut
-from authstage import Audit, action, not_found
+from authstage import Audit, action, depends_on, not_found
 from authstage.auth import User
 
 __all__ = ["list_users", "set_role"]
 
 
 @action(roles=["admin"])
+@depends_on(paths=["/profile"])  # update_profile revalidates it: names and bios change
 async def list_users(
     limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50,
 ) -> list[UserOut]:

@@ -30,6 +30,7 @@ from authstage import (
     ValidationFailed,
     action,
     cookies,
+    depends_on,
     redirect,
     revalidate_path,
     revalidate_tag,
@@ -156,8 +157,9 @@ async def bump(name: Name, by: Annotated[int, Meta(ge=1, le=100)] = 1) -> int:
 
 
 @action(public=True)
+@depends_on(tags=["counters"])
 async def counter(name: Name) -> int:
-    """The counter ``name`` (0 when never bumped)."""
+    """The counter ``name`` (0 when never bumped); ``bump`` can refresh it in its reply."""
     return _counts[name]
 
 

@@ -18,6 +18,7 @@ from authstage.context import (
     headers,
     set_cookie,
 )
+from authstage.dependencies import depends_on
 from authstage.errors import (
     ActionError,
     AuthstageError,
@@ -105,6 +106,7 @@ __all__ = [
     "cookies",
     "default_cache",
     "delete_cookie",
+    "depends_on",
     "enqueue",
     "enqueue_bulk_mail",
     "get_request",

@@ -8,7 +8,8 @@ one event-loop tick) can send them in one request instead of one request each::
     Content-Type: application/json
 
     {"calls": [{"action": "<id>", "args": {"a": 1, "b": 2}},
-               {"action": "<id>", "args": {"data": {"title": ""}}, "idempotencyKey": "k1"}]}
+               {"action": "<id>", "args": {"data": {"title": ""}}, "idempotencyKey": "k1",
+                "refresh": [{"action": "<id>", "args": {}}]}]}
 
 and receives one envelope per call, in order, each exactly what the call would have received
 alone::
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from litestar.types import Receive, Send
 
     from authstage.idempotency import Idempotency
-    from authstage.observe import CallObserver
+    from authstage.refresh import Refresher
     from authstage.registry import ActionSpec
     from authstage.steps import ActionSteps
 
@@ -62,6 +63,9 @@ class BatchCall(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
     args: msgspec.Raw = msgspec.Raw(b"{}")
     bound: str | None = None
     idempotency_key: str | None = None
+    #: Reads to refresh after the call, as in ``Authstage-Refresh`` (refresh.py); empty when
+    #: absent (``Raw | None`` would only ever decode ``null``).
+    refresh: msgspec.Raw = msgspec.Raw(b"")
 
 
 class BatchRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -93,7 +97,7 @@ def _calls(body: bytes, limit: int) -> list[BatchCall]:
 async def respond(
     steps: ActionSteps,
     idempotency: Idempotency,
-    observer: CallObserver,
+    refresher: Refresher,
     ctx: RequestContext,
     headers: dict[bytes, bytes],
     media: str,
@@ -110,7 +114,7 @@ async def respond(
         raise UnsupportedMediaType("A batch is a JSON body")
     body = await read_body(receive, headers.get(b"content-length"), steps.form_limit)
     calls = _calls(body, steps.config.max_batch_calls)
-    one = partial(_one, steps, idempotency, observer, ctx, headers)
+    one = partial(_one, steps, idempotency, refresher, ctx, headers)
     with DisconnectWatch(receive):
         replies = await asyncio.gather(*(one(call) for call in calls))
     out = b'{"ok":true,"results":[' + b",".join(reply.body for reply in replies) + b"]}"
@@ -121,12 +125,13 @@ async def respond(
 async def _one(
     steps: ActionSteps,
     idempotency: Idempotency,
-    observer: CallObserver,
+    refresher: Refresher,
     parent: RequestContext,
     headers: dict[bytes, bytes],
     call: BatchCall,
 ) -> Reply:
     """One call of the batch, in its own task and request context; never raises an error."""
+    observer = refresher.observer
     watched = observer.watching()
     started = observer.clock() if watched else 0
     ctx = RequestContext(parent.scope, parent.receive)
@@ -138,17 +143,23 @@ async def _one(
         spec = steps.locate(call.action.encode("latin-1", "replace"), headers)  # 2 locate
         args_body = bytes(call.args)
         steps.check_size(spec, len(args_body))  # 3 (the batch body was read under the widest)
+        refresh = bytes(call.refresh) or None
+        if refresh is not None:
+            refresher.check_size(refresh, len(args_body), steps.limit(spec))
         await steps.guard(ctx, spec)  # 4 guard
         bound = call.bound.encode() if call.bound is not None else None
         arguments = steps.decode_json(spec, args_body, bound)  # 5 decode
+        then = None
+        if refresh is not None:  # the reads, checked before anything runs (refresh.py)
+            then = partial(refresher.refresh, refresher.prepare(refresh, headers))
         ctx.action = spec.name
         if watched:
             opened = observer.enter(spec.name, started)
         if call.idempotency_key is None:
-            reply = await steps.reply(ctx, spec, arguments)  # 6-7 run, encode
+            reply = await steps.reply(ctx, spec, arguments, then)  # 6-7 run, encode
         else:  # 6-7 at most once per key
             key = call.idempotency_key.encode("latin-1", "replace")
-            produce = partial(steps.reply, ctx, spec, arguments)
+            produce = partial(steps.reply, ctx, spec, arguments, then)
             reply = await idempotency.once(ctx, spec, key, arguments, produce)
     except Exception as exc:  # every failure becomes this call's own error envelope
         error, _headers = steps.error_of(exc, spec)

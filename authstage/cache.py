@@ -16,6 +16,10 @@ function's return annotation, on a miss too (a cached result is the same type as
 and a result that does not match its annotation fails on the first call); every caller decodes
 its own copy, so no two callers share a mutable result.
 
+The tags and paths of a cached function are also its declared dependencies (dependencies.py):
+an ``@action`` over a ``@cached`` read is re-run by single-flight refresh (refresh.py) after a
+mutation that revalidated one of them.
+
 When the store fails (Redis down or slower than ``timeout``) a read computes the value fresh
 and logs the outage once; an invalidation raises ``Unavailable`` (503, ``Retry-After``): the
 action's writes stand, but its caller learns that caches could not be told.
@@ -47,7 +51,6 @@ from collections.abc import (
     Coroutine,
     Hashable,
     Iterable,
-    Sequence,
 )
 from contextlib import asynccontextmanager
 from typing import Any, Generic, ParamSpec, TypeVar
@@ -55,6 +58,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 import msgspec
 
 from authstage.cachestore import CacheStore, cache_url_from_env, redact
+from authstage.dependencies import TagSource, declare, tag_function
 from authstage.errors import ConfigurationError, Unavailable
 from authstage.flight import single_flight
 
@@ -66,26 +70,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 
-#: Tags (or paths) of a cached function: fixed, or computed from some of its arguments.
-TagSource = Sequence[str] | Callable[..., Iterable[str]]
-
 
 class _Entry(msgspec.Struct, Generic[T], array_like=True):
     expires: float  # wall clock: instances compare it, so it cannot be a monotonic time
     versions: list[int]
     value: T
-
-
-def _tag_function(source: TagSource, parameters: set[str], where: str) -> Callable[..., list[str]]:
-    """Compile ``tags=`` / ``paths=`` into ``f(arguments) -> list``, checked once, here."""
-    if not callable(source):
-        fixed = [source] if isinstance(source, str) else list(source)
-        return lambda arguments: fixed
-    wanted = list(inspect.signature(source).parameters)
-    unknown = set(wanted) - parameters
-    if unknown:
-        raise ConfigurationError(f"{where}: its tags function asks for unknown {sorted(unknown)}")
-    return lambda arguments: list(source(**{name: arguments[name] for name in wanted}))
 
 
 class Cache:
@@ -217,8 +206,8 @@ class Cache:
                     f"{where}: msgspec cannot encode {returns}: {exc}"
                 ) from None
             signature = inspect.signature(fn)
-            tags_of = _tag_function(tags, set(signature.parameters), where)
-            paths_of = _tag_function(paths, set(signature.parameters), where)
+            tags_of = tag_function(tags, set(signature.parameters), where)
+            paths_of = tag_function(paths, set(signature.parameters), where)
             name = f"{fn.__module__}.{fn.__qualname__}"
 
             @functools.wraps(fn)
@@ -238,6 +227,7 @@ class Cache:
                 value: R = entry.value
                 return value
 
+            declare(read, tags_of, paths_of)  # what single-flight refresh matches (refresh.py)
             return read
 
         return decorate

@@ -136,6 +136,12 @@ class AuthstageConfig:
     max_batch_calls: int = 32
     """Calls allowed in one batch request (``Authstage-Batch``)."""
 
+    max_refresh_reads: int = 8
+    """Reads one call may ask to have refreshed (``Authstage-Refresh``, refresh.py)."""
+
+    refresh_timeout: float = 5.0
+    """Seconds each refreshed read may run; a slower one is that read's ``UNAVAILABLE``."""
+
     idempotency_store: Store | None = None
     """Where replies to calls sent with an ``Idempotency-Key`` are kept for replay; when unset,
     the app's store named ``authstage_idempotency``. With several instances use a shared
@@ -192,6 +198,8 @@ class AuthstageConfig:
             outcome_store=self.outcome_store,
             on_revalidate=tuple(self.on_revalidate),
             max_batch_calls=self.max_batch_calls,
+            max_refresh_reads=self.max_refresh_reads,
+            refresh_timeout=self.refresh_timeout,
             idempotency_store=self.idempotency_store,
             idempotency_window=self.idempotency_window,
             fast_path=self.fast_path,
@@ -227,6 +235,8 @@ class ResolvedConfig:
     outcome_store: Store | None
     on_revalidate: tuple[RevalidationListener, ...]
     max_batch_calls: int
+    max_refresh_reads: int
+    refresh_timeout: float
     idempotency_store: Store | None
     idempotency_window: int
     fast_path: bool
@@ -241,4 +251,6 @@ class ResolvedConfig:
             raise ConfigurationError("max_body_size must be positive")
         if self.max_batch_calls <= 0 or self.idempotency_window <= 0:
             raise ConfigurationError("max_batch_calls and idempotency_window must be positive")
+        if self.max_refresh_reads <= 0 or self.refresh_timeout <= 0:
+            raise ConfigurationError("max_refresh_reads and refresh_timeout must be positive")
         OriginPolicy(self.allowed_origins)  # raises on an origin that is not one

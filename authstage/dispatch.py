@@ -8,7 +8,8 @@ Read ``ActionEndpoint.__call__`` top to bottom; each numbered step is one line o
 4. guard          deny anonymous callers unless ``public``; configured guards
 5. decode         one precompiled msgspec decoder per action (params.py), forms via forms.py
 6. run            inside the ``RequestContext`` (context.py), cancelled if the client goes
-                  away (disconnect.py); at most once per ``Idempotency-Key`` (idempotency.py)
+                  away (disconnect.py); at most once per ``Idempotency-Key`` (idempotency.py);
+                  then the reads named in ``Authstage-Refresh`` that it revalidated (refresh.py)
 7. encode         the return annotation is the wire type (encoding.py); no-JS forms get 303
                   (noscript.py)
 
@@ -48,6 +49,7 @@ from authstage.forms import Form, parse_form, submitted_values
 from authstage.idempotency import IDEMPOTENCY_HEADER, Idempotency
 from authstage.noscript import NoScriptReply
 from authstage.observe import CallObserver
+from authstage.refresh import REFRESH_HEADER, Prepared, Refresher
 from authstage.steps import ActionSteps
 
 if TYPE_CHECKING:
@@ -144,6 +146,7 @@ class ActionEndpoint:
             session_cookie=config.session_cookie,
         )
         self.observer = CallObserver()
+        self.refresher = Refresher(self.steps, self.observer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: PLR0915
         # One function on purpose: the whole request path reads top to bottom.
@@ -162,6 +165,7 @@ class ActionEndpoint:
         outbox, real_send = Outbox(), send
         send = outbox.send
         spec: ActionSpec | None = None
+        reads: list[Prepared] | None = None  # named in Authstage-Refresh (refresh.py)
         form: Form | None = None
         error: ErrorBody | None = None
         opened = None  # the call's span, with tracing
@@ -173,6 +177,9 @@ class ActionEndpoint:
                 spec = self.by_id.get(raw_id) or steps.locate(raw_id, headers)
                 limit = steps.limit(spec)
                 body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
+                refresh = headers.get(REFRESH_HEADER)  # reads to refresh after (refresh.py)
+                if refresh is not None:
+                    self.refresher.check_size(refresh, len(body), limit)
                 if steps.guarded or not spec.public:  # 4 guard (nothing to check: skipped)
                     await steps.guard(ctx, spec)
                 if media == "application/json":  # 5 decode
@@ -182,9 +189,11 @@ class ActionEndpoint:
                     arguments = steps.decode_form(spec, form)
                 else:
                     raise UnsupportedMediaType("Send application/json or a form body")
+                if refresh is not None:  # 5 for the reads, before anything runs
+                    reads = self.refresher.prepare(refresh, headers)
             elif batch.BATCH_HEADER in headers:  # several calls, each taking steps 2-7 (batch.py)
                 await batch.respond(
-                    steps, self.idempotency, self.observer, ctx, headers, media, receive, send
+                    steps, self.idempotency, self.refresher, ctx, headers, media, receive, send
                 )
                 watched = False  # each call of the batch has had its own line
                 return
@@ -205,7 +214,8 @@ class ActionEndpoint:
                 opened = self.observer.enter(spec.name, started)
             if raw_id is not None and IDEMPOTENCY_HEADER in headers:  # 6-7, once per key
                 with DisconnectWatch(receive):
-                    produce = partial(steps.reply, ctx, spec, arguments)
+                    then = None if reads is None else partial(self.refresher.refresh, reads)
+                    produce = partial(steps.reply, ctx, spec, arguments, then)
                     key = headers[IDEMPOTENCY_HEADER]
                     reply = await self.idempotency.once(ctx, spec, key, arguments, produce)
                 await send_json(send, *reply)
@@ -215,7 +225,11 @@ class ActionEndpoint:
             if raw_id is None:  # 7 encode: no-JS form
                 await self.noscript.success(send, ctx, headers, spec, data, form)
                 return
-            await send_json(send, 200, steps.success(ctx, data), ctx.cookie_headers())  # 7
+            fresh = None
+            if reads is not None:  # the reads the action revalidated, run again
+                with DisconnectWatch(receive):
+                    fresh = await self.refresher.refresh(reads, ctx)
+            await send_json(send, 200, steps.success(ctx, data, fresh), ctx.cookie_headers())  # 7
         except ClientDisconnected:
             return
         except Exception as exc:  # ActionError: its code; anything else: see error_of

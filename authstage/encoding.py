@@ -1,7 +1,8 @@
 """The response envelope and the raw ASGI sends that carry it.
 
 Success: ``{"ok": true, "data": <value>}``, plus ``"redirect": "/path"`` and
-``"revalidate": {"paths": [...], "tags": [...]}`` when the action asked for them.
+``"revalidate": {"paths": [...], "tags": [...]}`` when the action asked for them, and
+``"refresh": [...]`` when the caller asked for reads to be refreshed (refresh.py).
 Failure: ``{"ok": false, "error": {"code", "message", "fieldErrors", "formErrors", "digest"}}``
 with the status from the code table. The value bytes come from the action's own encoder
 (``ActionSignature.encode_result``); the envelope is joined around them without re-encoding.
@@ -46,15 +47,18 @@ def success_envelope(
     redirect: str | None = None,
     paths: list[str] | None = None,
     tags: list[str] | None = None,
+    refresh: bytes | None = None,
 ) -> bytes:
-    """The success envelope around already-encoded ``data``."""
-    if redirect is None and not paths and not tags:
+    """The success envelope around already-encoded ``data`` (and ``refresh`` entries)."""
+    if redirect is None and not paths and not tags and refresh is None:
         return b'{"ok":true,"data":' + data + b"}"
     parts = [b'{"ok":true,"data":', data]
     if redirect is not None:
         parts += [b',"redirect":', _encode(redirect)]
     if paths or tags:
         parts += [b',"revalidate":', _encode(Revalidate(paths or [], tags or []))]
+    if refresh is not None:
+        parts += [b',"refresh":', refresh]
     parts.append(b"}")
     return b"".join(parts)
 

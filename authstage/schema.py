@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import msgspec.inspect as mi
 
+from authstage.dependencies import dependencies_of
 from authstage.registry import is_listed
 from authstage.uploads import UploadedFile
 
@@ -66,6 +67,9 @@ class ActionModel:
     roles: tuple[str, ...]
     params: tuple[ParamModel, ...]
     result: dict[str, Any]
+    #: The action declares what it depends on (dependencies.py): clients may ask a mutation
+    #: to refresh it.
+    refreshable: bool = False
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,10 @@ def build_model(registry: Registry) -> ClientModel:
         )
         roles = tuple(sorted(spec.roles))
         result = next(it)
-        actions.append(ActionModel(spec.name, _doc(spec), spec.public, roles, params, result))
+        refreshable = dependencies_of(spec.fn) is not None
+        actions.append(
+            ActionModel(spec.name, _doc(spec), spec.public, roles, params, result, refreshable)
+        )
     types = dict(sorted(components.items()))
     canonical = msgspec.json.encode(
         {"actions": [asdict(a) for a in actions], "types": types}, order="sorted"

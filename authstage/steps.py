@@ -23,6 +23,7 @@ guard") as plain attributes.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -58,11 +59,13 @@ if TYPE_CHECKING:
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec, Registry
 
-__all__ = ["ActionSteps", "Arguments"]
+__all__ = ["ActionSteps", "After", "Arguments"]
 
 #: A call's positional and keyword arguments, as step 5 produces them.
 Arguments = tuple[tuple[Any, ...], dict[str, Any]]
 Headers = list[tuple[bytes, bytes]]
+#: Run after a successful action with its context: the refresh entries (refresh.py).
+After = Callable[["RequestContext"], Awaitable[bytes]]
 
 
 def _loose(body: bytes) -> Any:
@@ -244,9 +247,11 @@ class ActionSteps:
     # 7 encode
 
     @staticmethod
-    def success(ctx: RequestContext, data: bytes) -> bytes:
-        """The success envelope of ``data`` with the context's redirect and revalidation."""
-        return success_envelope(data, ctx.redirect_to, ctx.revalidated_paths, ctx.revalidated_tags)
+    def success(ctx: RequestContext, data: bytes, refresh: bytes | None = None) -> bytes:
+        """The success envelope of ``data`` with the context's redirect and revalidation, and
+        the entries of the reads refreshed after it (refresh.py)."""
+        paths, tags = ctx.revalidated_paths, ctx.revalidated_tags
+        return success_envelope(data, ctx.redirect_to, paths, tags, refresh)
 
     def error_of(self, exc: Exception, spec: ActionSpec | None) -> tuple[ErrorBody, Headers]:
         """The error body and headers for ``exc``: an ``ActionError`` answers with its code, a
@@ -264,12 +269,16 @@ class ActionSteps:
         status, body = error_envelope(error)
         return Reply(status, body, [*headers, *ctx.cookie_headers()])
 
-    async def reply(self, ctx: RequestContext, spec: ActionSpec, arguments: Arguments) -> Reply:
+    async def reply(
+        self, ctx: RequestContext, spec: ActionSpec, arguments: Arguments, then: After | None = None
+    ) -> Reply:
         """Steps 6-7 as a reply to keep or send, for batched and idempotent calls (whose caller
         watches for a disconnect). An ``ActionError`` raised by the action is part of the
-        reply; anything else propagates."""
+        reply; anything else propagates. ``then``, after a success, gives the entries of the
+        reads to refresh (refresh.py), which go into the reply (and its replays)."""
         try:
             data = await self.run(ctx, spec, arguments)
         except ActionError as exc:
             return self.error_reply(ctx, exc, spec)
-        return Reply(200, self.success(ctx, data), ctx.cookie_headers())
+        refresh = None if then is None else await then(ctx)
+        return Reply(200, self.success(ctx, data, refresh), ctx.cookie_headers())

@@ -27,6 +27,7 @@ from bench.wrk import write_lua
 __all__ = [
     "UVICORN_OPTIONS",
     "codegen",
+    "free_port",
     "prepare_database",
     "prepare_session",
     "start_profiler",
@@ -51,7 +52,8 @@ UVICORN_OPTIONS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on the bench host right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
@@ -71,7 +73,7 @@ def _request(server: Server) -> tuple[int, bytes]:
 def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
     """Start ``peer`` under uvicorn; returns once it answered one correct request."""
     headers, actions = action_headers(peer)
-    port = _free_port()
+    port = free_port()
     log_path = workdir / f"{peer.key}.log"
     log = log_path.open("wb")
     argv = [

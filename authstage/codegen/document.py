@@ -76,6 +76,8 @@ def _action(action: ActionModel) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": action.name, "doc": action.doc, "access": access}
     if action.roles:
         entry["roles"] = list(action.roles)
+    if action.refreshable:
+        entry["refreshable"] = True  # declares its dependencies: a call can refresh it
     entry.update(params=params, result=action.result, errors=_errors(action))
     return entry
 

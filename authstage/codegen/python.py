@@ -7,7 +7,8 @@ The package (``authstage_client`` by default) holds:
   tuple aliases for array-like types;
 - ``client.py``: ``AsyncClient`` and ``Client``, one typed method per action
   (``await client.create_note(NewNote(title="x"))``); optional parameters default to ``UNSET``
-  and are not sent, so the server's default applies;
+  and are not sent, so the server's default applies; ``queries``, one ``Query`` maker per read
+  that declares its dependencies, for a call's ``refresh=[...]``;
 - ``__init__.py`` exporting both, the errors and the upload helpers; ``pyproject.toml``;
 - the runtime modules from ``authstage/codegen/pyruntime``, copied verbatim.
 
@@ -37,7 +38,7 @@ from authstage.schema import ActionModel, ClientModel, ParamModel
 
 __all__ = ["RUNTIME_EXPORTS", "method_names", "python_files"]
 
-RUNTIME_MODULES = ("batching", "blocking", "errors", "protocol", "transport", "uploads")
+RUNTIME_MODULES = ("batching", "blocking", "errors", "protocol", "refresh", "transport", "uploads")
 
 #: Names the package's ``__init__`` exports from the runtime, by module.
 RUNTIME_EXPORTS: dict[str, tuple[str, ...]] = {
@@ -61,16 +62,21 @@ RUNTIME_EXPORTS: dict[str, tuple[str, ...]] = {
         "ValidationError",
     ),
     "protocol": ("Manifest", "Revalidation"),
-    "transport": ("RedirectHook", "RevalidateHook", "StaleHook"),
+    "refresh": ("Fresh", "Query"),
+    "transport": ("RedirectHook", "RefreshHook", "RevalidateHook", "StaleHook"),
     "uploads": ("File", "Upload"),
 }
 #: Attributes of the runtime classes: no action method may take these names.
 _CLIENT_ATTRS = frozenset(
     {"action_path", "aclose", "close", "contract", "cookies", "http", "manifest", "retries"}
-    | {"on_redirect", "on_revalidate", "on_stale"}
+    | {"on_redirect", "on_revalidate", "on_stale", "on_refresh"}
 )
-_CLIENT_NAMES = ("AsyncClient", "Client", "CONTRACT", "ActionInfo", "AsyncRuntime", "SyncRuntime")
+_CLIENT_NAMES = (
+    *("AsyncClient", "Client", "CONTRACT", "ActionInfo", "AsyncRuntime", "SyncRuntime"),
+    *("Queries", "queries"),
+)
 _OPTION = "idempotency_key"
+_REFRESH = "refresh"
 #: A name as code uses it (not an attribute after a dot).
 _WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 
@@ -114,24 +120,26 @@ def _method_doc(action: ActionModel) -> str:
 
 
 def _methods(action: ActionModel, method: str, constant: str, r: PyRenderer) -> list[str]:
-    taken = {_OPTION, "self"}
-    attrs = {p.name: p.name + "_" if p.name in taken else p.name for p in action.params}
+    attrs = _attrs(action)
     positional = [_param(p, attrs[p.name], r) for p in action.params if not p.keyword_only]
     keyword = [_param(p, attrs[p.name], r) for p in action.params if p.keyword_only]
-    params = ["self", *positional, "*", *keyword, f"{_OPTION}: str | None = None"]
+    options = [f"{_OPTION}: str | None = None", f"{_REFRESH}: _t.Sequence[Query[_t.Any]] = ()"]
+    params = ["self", *positional, "*", *keyword, *options]
     result = r.type(action.result)
     pairs = ", ".join(f"{literal(p.name)}: {attrs[p.name]}" for p in action.params)
     args = f"{{{pairs}}}"
     out = []
     for is_async in (True, False):
-        call = f"{'await ' if is_async else ''}self._call({constant}, {args}, {_OPTION})"
+        await_ = "await " if is_async else ""
+        call = f"{await_}self._call({constant}, {args}, {_OPTION}, {_REFRESH})"
         if len(f"        return {call}") > WIDTH:
             items = "".join(
                 f"                {literal(p.name)}: {attrs[p.name]},\n" for p in action.params
             )
             call = (
                 f"{'await ' if is_async else ''}self._call(\n            {constant},\n"
-                f"            {{\n{items}            }},\n            {_OPTION},\n        )"
+                f"            {{\n{items}            }},\n            {_OPTION},\n"
+                f"            {_REFRESH},\n        )"
             )
         out.append(
             _signature(method, params, result, is_async=is_async)
@@ -142,9 +150,33 @@ def _methods(action: ActionModel, method: str, constant: str, r: PyRenderer) -> 
     return out
 
 
+def _attrs(action: ActionModel) -> dict[str, str]:
+    """Parameter -> the name it has in the generated methods (none of the options' names)."""
+    taken = {_OPTION, _REFRESH, "self"}
+    return {p.name: p.name + "_" if p.name in taken else p.name for p in action.params}
+
+
+def _query(action: ActionModel, method: str, constant: str, r: PyRenderer) -> str:
+    """``queries.<read>(...)``: the read as a ``Query`` for a mutation's ``refresh=``."""
+    attrs = _attrs(action)
+    positional = [_param(p, attrs[p.name], r) for p in action.params if not p.keyword_only]
+    keyword = [_param(p, attrs[p.name], r) for p in action.params if p.keyword_only]
+    params = [*positional, *(["*", *keyword] if keyword else [])]
+    result = r.type(action.result)
+    pairs = ", ".join(f"{literal(p.name)}: {attrs[p.name]}" for p in action.params)
+    doc = f"``{method}`` as a read to refresh: ``refresh=[queries.{method}(...)]``."
+    return (
+        "    @staticmethod\n"
+        + _signature(method, params, f"Query[{result}]", is_async=False)
+        + "\n"
+        + docstring(doc, "        ")
+        + f"\n        return Query({constant}, {{{pairs}}})\n"
+    )
+
+
 def _client_module(model: ClientModel, names: dict[str, str], methods: dict[str, str]) -> str:
     r = PyRenderer(names)
-    constants, async_methods, sync_methods = [], [], []
+    constants, async_methods, sync_methods, queries = [], [], [], []
     for action in model.actions:
         method = methods[action.name]
         constant = "_" + method.upper()
@@ -160,6 +192,8 @@ def _client_module(model: ClientModel, names: dict[str, str], methods: dict[str,
         async_code, sync_code = _methods(action, method, constant, r)
         async_methods.append(async_code)
         sync_methods.append(sync_code)
+        if action.refreshable:
+            queries.append(_query(action, method, constant, r))
     body = (
         "\n".join(constants)
         + "\n\n\nclass AsyncClient(AsyncRuntime):\n"
@@ -170,12 +204,17 @@ def _client_module(model: ClientModel, names: dict[str, str], methods: dict[str,
         + '    """The actions as blocking methods (``with Client(url) as client``)."""\n\n'
         + "    contract = CONTRACT\n\n"
         + "\n".join(sync_methods)
+        + "\n\nclass Queries:\n"
+        + '    """The reads a call can refresh: ``refresh=[queries.read(...)]``."""\n'
+        + ("\n" + "\n".join(queries) if queries else "")
+        + "\n\n#: The reads a call can refresh (``Queries``).\nqueries = Queries()\n"
     )
     words = set(_WORD.findall(body))
     used_types = sorted(n for n in set(names.values()) if n in words)
     local = [
         "from .blocking import SyncRuntime",
         "from .protocol import ActionInfo",
+        "from .refresh import Query",
         "from .transport import AsyncRuntime",
     ]
     if used_types:
@@ -195,7 +234,7 @@ def _client_module(model: ClientModel, names: dict[str, str], methods: dict[str,
         + (stdlib + "\n" if stdlib else "")
         + third
         + "\n".join(sorted(local))
-        + '\n\n__all__ = ["CONTRACT", "AsyncClient", "Client"]\n\n'
+        + '\n\n__all__ = ["CONTRACT", "AsyncClient", "Client", "Queries", "queries"]\n\n'
         + "#: The contract (action names and schemas) this client was generated from.\n"
         + f"CONTRACT = {literal(model.contract)}\n\n"
         + body
@@ -210,8 +249,8 @@ def _from_import(module: str, names: list[str]) -> str:
 
 
 def _init_module(names: dict[str, str]) -> str:
-    exported = {"CONTRACT", "AsyncClient", "Client"}
-    lines = [_from_import(".client", ["CONTRACT", "AsyncClient", "Client"])]
+    exported = {"CONTRACT", "AsyncClient", "Client", "Queries", "queries"}
+    lines = [_from_import(".client", ["CONTRACT", "AsyncClient", "Client", "Queries", "queries"])]
     for module, items in sorted(RUNTIME_EXPORTS.items()):
         lines.append(_from_import(f".{module}", sorted(items)))
         exported.update(items)

@@ -23,8 +23,8 @@ async def insert_row(name: Name, value: Int32) -> int:
     return new_id
 
 
-def piccolo_action_app(fn: Callable[..., Any]) -> Litestar:
-    """An app serving the action ``fn``; the table is created and the pool opened at startup."""
+def piccolo_action_app(*fns: Callable[..., Any]) -> Litestar:
+    """An app serving the actions ``fns``; the table is created and the pool opened at startup."""
     engine = PostgresEngine(config={"dsn": DSN})
     BenchRow._meta.db = engine
 
@@ -35,7 +35,7 @@ def piccolo_action_app(fn: Callable[..., Any]) -> Litestar:
     async def shutdown() -> None:
         await engine.close_connection_pool()
 
-    plugin = AuthstagePlugin(AuthstageConfig(actions=[fn], secret=SECRET))
+    plugin = AuthstagePlugin(AuthstageConfig(actions=fns, secret=SECRET))
     return Litestar(plugins=[plugin], on_startup=[startup], on_shutdown=[shutdown])
 
 

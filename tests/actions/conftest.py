@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from actions import accounts
+from authstage.auth import User
 from authstage.testing import ActionClient
 
 PASSWORD = "correct horse battery"
@@ -56,3 +57,18 @@ def session_of(client: ActionClient) -> str:
 async def db(query: Any) -> Any:
     """Run a Piccolo query from the test's own event loop (not the app's pool)."""
     return await query.run(in_pool=False)
+
+
+@pytest.fixture
+def queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL statement the database engine runs from here on."""
+    engine = type(User._meta.db)
+    seen: list[str] = []
+    run = engine.run_querystring
+
+    async def counting(self: Any, querystring: Any, in_pool: bool = True) -> Any:
+        seen.append(str(querystring))
+        return await run(self, querystring, in_pool=in_pool)
+
+    monkeypatch.setattr(engine, "run_querystring", counting)
+    return seen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
@@ -103,21 +102,6 @@ async def test_admin_action_is_403_for_users_and_fine_for_admins(actions: Action
 
 async def test_anonymous_admin_call_is_401(actions: ActionClient) -> None:
     assert (await actions.call(admin.list_users)).status_code == 401
-
-
-@pytest.fixture
-def queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every SQL statement the database engine runs from here on."""
-    engine = type(User._meta.db)
-    seen: list[str] = []
-    run = engine.run_querystring
-
-    async def counting(self: Any, querystring: Any, in_pool: bool = True) -> Any:
-        seen.append(str(querystring))
-        return await run(self, querystring, in_pool=in_pool)
-
-    monkeypatch.setattr(engine, "run_querystring", counting)
-    return seen
 
 
 async def test_one_session_query_per_request(actions: ActionClient, queries: list[str]) -> None:

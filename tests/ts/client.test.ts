@@ -1,7 +1,8 @@
 /**
  * The generated TypeScript client against a live server (started by test_typescript_client.py,
  * its URL in AUTHSTAGE_TEST_URL): results, errors, hints, uploads, abort, batches, idempotency
- * keys and TanStack Query invalidation, all through the generated functions.
+ * keys, TanStack Query invalidation and single-flight refresh, all through the generated
+ * functions.
  */
 
 import assert from "node:assert/strict";
@@ -15,20 +16,25 @@ import {
   CONTRACT,
   Client,
   add,
+  asciiJson,
   bump,
   client,
   confirmPassword,
   counter,
   createNote,
+  freshOf,
   crash,
   getNote,
   goTo,
   invalidateQueries,
   isActionError,
   isValidationError,
+  query,
   schedule,
   secretNumber,
+  setQueryData,
   sleep,
+  TransportError,
   uploadFile,
   waitThenRecord,
   wasRecorded,
@@ -238,5 +244,86 @@ describe("batches and idempotency", () => {
     assert.deepEqual(replies, [2, 2, 2]);
     assert.equal(await bump(name, 2, { idempotencyKey }), 2);
     assert.equal(await counter(name), 2);
+  });
+});
+
+describe("single-flight refresh", () => {
+  it("returns the mutation's value and the reads it revalidated, in one request", async () => {
+    let posts = 0;
+    const counting: typeof fetch = (input, init) => {
+      posts += init?.method === "POST" ? 1 : 0;
+      return fetch(input, init);
+    };
+    const own = new Client(CONTRACT, { baseUrl, fetch: counting });
+    const name = unique();
+    const other = unique();
+    const out = await bump(name, 3, { client: own, refresh: [counter.query(name), counter.query(other)] });
+    const value: number = out.data;
+    assert.equal(value, 3);
+    assert.deepEqual(out.refreshed, [
+      { refreshed: true, ok: true, data: 3 },
+      { refreshed: true, ok: true, data: 0 }, // tagged "counters" too: re-run
+    ]);
+    assert.equal(posts, 1);
+  });
+
+  it("does not re-run a read the mutation did not revalidate", async () => {
+    const out = await add(1, 2, { refresh: [counter.query(unique())] });
+    assert.equal(out.data, 3);
+    assert.deepEqual(out.refreshed, [{ refreshed: false }]);
+    assert.equal(await add(1, 2, {}), 3); // without refresh: the plain value
+  });
+
+  it("gives a read that cannot be refreshed its own error, and keeps the result", async () => {
+    const undeclared = query<unknown>("actions.notes.list_notes", { limit: 1, note: "zähler ✓ 😀" });
+    const out = await bump(unique(), 1, { refresh: [undeclared] });
+    assert.equal(out.data, 1);
+    const entry = out.refreshed[0];
+    assert.ok(entry?.refreshed === true && entry.ok === false);
+    assert.ok(isActionError(entry.error, "BAD_REQUEST"), String(entry.error));
+  });
+
+  it("feeds each refreshed value to onRefresh: a TanStack Query cache or a Map", async () => {
+    const queryClient = new QueryClient();
+    const seen = new Map<string, unknown>();
+    const tanstack = setQueryData(queryClient);
+    const hooked = new Client(CONTRACT, {
+      baseUrl,
+      onRefresh: (key, value) => {
+        tanstack(key, value);
+        seen.set(JSON.stringify(key), value);
+      },
+    });
+    const name = unique();
+    const read = counter.query(name);
+    await bump(name, 5, { client: hooked, refresh: [read] });
+    assert.equal(queryClient.getQueryData(read.key), 5);
+    assert.deepEqual([...seen], [[JSON.stringify(["actions.showcase.counter", { name }]), 5]]);
+    queryClient.clear();
+  });
+
+  it("refreshes per call inside a batch", async () => {
+    const batched = new Client(CONTRACT, { baseUrl, batch: true });
+    const name = unique();
+    const [bumped, plain] = await Promise.all([
+      bump(name, 2, { client: batched, refresh: [counter.query(name)] }),
+      add(2, 2, { client: batched }),
+    ]);
+    assert.deepEqual(bumped, { data: 2, refreshed: [{ refreshed: true, ok: true, data: 2 }] });
+    assert.equal(plain, 4);
+  });
+
+  it("reports refresh entries that do not match the queries as transport errors", () => {
+    const read = counter.query("visits");
+    assert.throws(() => freshOf("bump", [read], undefined), TransportError);
+    const [bad] = freshOf("bump", [read], [{ no: "envelope" }]);
+    assert.ok(bad?.refreshed === true && bad.ok === false && bad.error instanceof TransportError);
+  });
+
+  it("sends non-ASCII arguments as an ASCII header value", () => {
+    const value = { note: "zähler ✓ 😀", n: 1 };
+    const text = asciiJson(value);
+    assert.match(text, /^[\x20-\x7e]*$/);
+    assert.deepEqual(JSON.parse(text), value);
   });
 });

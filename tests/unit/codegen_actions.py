@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, NamedTuple, TypedDict
 
 import msgspec
 
-from authstage import UploadedFile, action
+from authstage import UploadedFile, action, depends_on
 
 
 class Color(enum.Enum):
@@ -99,6 +99,13 @@ async def pairs(pair: Pair, point: Point) -> tuple[int, str]:
 async def weird(w: Weird, options: int = 0, *, idempotency_key: str, extra: int = 1) -> Weird:
     """Parameters named like the clients' own options."""
     return w
+
+
+@action(public=True)
+@depends_on(tags=["search"])
+async def search(query: str, client: str = "", *, refresh: int = 0) -> list[str]:
+    """A read a call can refresh, its parameters named like the clients' own locals."""
+    return [query, client, str(refresh)]
 
 
 @action(public=True)

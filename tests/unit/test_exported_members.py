@@ -49,6 +49,7 @@ EXPECTED = {
     "cookies",
     "default_cache",
     "delete_cookie",
+    "depends_on",
     "enqueue",
     "enqueue_bulk_mail",
     "get_request",

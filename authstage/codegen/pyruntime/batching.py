@@ -9,7 +9,7 @@ Cancelling the task awaiting one call abandons that call; when every call of a b
 abandoned, the batch request itself is cancelled, which closes its connection, and the server
 cancels the actions still running. When the batch request fails on the way (a dropped
 connection), calls that carry an idempotency key are retried one by one; the others fail with
-the ``TransportError``.
+the ``TransportError``. A call's refresh queries travel in its ``refresh`` field.
 
 The batcher knows the runtime only through ``Sender``, the four methods it calls, so this
 module does not import transport.py (which creates the batcher): the imports point one way.
@@ -18,13 +18,16 @@ module does not import transport.py (which creates the batcher): the imports poi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 import httpx
 
 from .errors import ActionError, StaleClientError, TransportError
 from .protocol import ActionInfo, Manifest, Reply, batch_body, read_batch
+from .refresh import Query, refresh_list
 
 __all__ = ["Batcher", "Sender"]
 
@@ -35,14 +38,18 @@ class Sender(Protocol):
     async def manifest(self, *, stale: Manifest | None = None) -> Manifest: ...
 
     async def _send(
-        self, info: ActionInfo[Any], args: dict[str, Any], key: str | None
+        self,
+        info: ActionInfo[Any],
+        args: dict[str, Any],
+        key: str | None,
+        refresh: Sequence[Query[Any]] = (),
     ) -> Reply[Any]: ...
 
     async def _post(
         self, action: str, headers: dict[str, str], body: dict[str, Any], *, retry: bool
     ) -> httpx.Response: ...
 
-    def _action_id(self, manifest: Manifest, info: ActionInfo[Any]) -> str: ...
+    def _action_id(self, manifest: Manifest, name: str) -> str: ...
 
 
 @dataclass
@@ -50,6 +57,7 @@ class _Pending:
     info: ActionInfo[Any]
     args: dict[str, Any]
     key: str | None
+    refresh: Sequence[Query[Any]]
     future: asyncio.Future[Reply[Any]]
 
 
@@ -61,14 +69,18 @@ class Batcher:
         self._queue: list[_Pending] = []
 
     def submit(
-        self, info: ActionInfo[Any], args: dict[str, Any], key: str | None
+        self,
+        info: ActionInfo[Any],
+        args: dict[str, Any],
+        key: str | None,
+        refresh: Sequence[Query[Any]] = (),
     ) -> asyncio.Future[Reply[Any]]:
         """Queue one call; the future resolves to its reply."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Reply[Any]] = loop.create_future()
         if not self._queue:
             loop.call_soon(self._flush)
-        self._queue.append(_Pending(info, args, key, future))
+        self._queue.append(_Pending(info, args, key, refresh, future))
         return future
 
     def _flush(self) -> None:
@@ -111,7 +123,7 @@ class Batcher:
 
     async def _one(self, call: _Pending) -> Reply[Any] | Exception:
         try:
-            return await self.runtime._send(call.info, call.args, call.key)
+            return await self.runtime._send(call.info, call.args, call.key, call.refresh)
         except (ActionError, TransportError) as exc:
             return exc
 
@@ -120,10 +132,12 @@ class Batcher:
         manifest = await runtime.manifest()
         outcomes: list[Any] = [None] * len(calls)
         sent: list[int] = []
-        items: list[tuple[str, dict[str, Any], str | None]] = []
+        items: list[tuple[str, dict[str, Any], str | None, list[Any] | None]] = []
+        id_of = partial(runtime._action_id, manifest)
         for index, call in enumerate(calls):
             try:
-                items.append((runtime._action_id(manifest, call.info), call.args, call.key))
+                refresh = refresh_list(call.refresh, id_of) if call.refresh else None
+                items.append((id_of(call.info.name), call.args, call.key, refresh))
                 sent.append(index)
             except StaleClientError as exc:
                 outcomes[index] = exc

@@ -9,11 +9,12 @@
  * Aborting one call rejects it at once; when every call of a batch is aborted, the batch
  * request is aborted too, and the server cancels the actions still running. If the batch
  * request fails on the way, calls with an idempotency key are retried one by one; the others
- * reject with the `TransportError`.
+ * reject with the `TransportError`. A call's `refresh` queries travel in its `refresh` field.
  */
 
 import { TransportError, isActionError } from "./errors.js";
 import type { CallOptions, Client } from "./runtime.js";
+import { refreshList } from "./refresh.js";
 import { batchResults, parseReply, replyOf, statusOf } from "./wire.js";
 import type { Reply } from "./wire.js";
 
@@ -103,6 +104,9 @@ export class Batcher {
         const item: Record<string, unknown> = { action: client.actionId(manifest, call.name), args: call.args };
         if (call.options.idempotencyKey !== undefined) {
           item["idempotencyKey"] = call.options.idempotencyKey;
+        }
+        if (call.options.refresh !== undefined && call.options.refresh.length > 0) {
+          item["refresh"] = refreshList(call.options.refresh, (name) => client.actionId(manifest, name));
         }
         items.push(item);
         sent.push(call);

@@ -9,11 +9,15 @@
  * A call with an `idempotencyKey` is retried when the connection fails, and the server runs it
  * once. `onRedirect` and `onRevalidate` hear what actions ask for (`invalidateQueries` turns
  * the latter into TanStack Query invalidations); `onStale` hears that the server runs another
- * version of the actions than this client was generated from.
+ * version of the actions than this client was generated from. A call given `refresh` queries
+ * resolves to its value and their fresh values in one round trip (refresh.ts), and `onRefresh`
+ * hears each one (`setQueryData` feeds them to TanStack Query).
  */
 
 import { Batcher } from "./batch.js";
 import { ActionError, TransportError, isAbortError, isActionError } from "./errors.js";
+import { asciiJson, freshOf, refreshList } from "./refresh.js";
+import type { Fresh, Outcome, Query } from "./refresh.js";
 import { callBody, hasFiles, manifestOf, parseReply, replyOf } from "./wire.js";
 import type { Manifest, Reply, Revalidation } from "./wire.js";
 
@@ -39,6 +43,8 @@ export interface ClientOptions {
   onRevalidate?: (revalidation: Revalidation, action: string) => unknown;
   /** Called when the server runs another version of the actions (`contract` differs). */
   onStale?: (serverContract: string) => void;
+  /** Called with each value a call's `refresh` brought back, under its query's key. */
+  onRefresh?: (key: readonly unknown[], value: unknown, query: Query<unknown>) => unknown;
 }
 
 /** Options of one call. */
@@ -53,6 +59,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** The client to call through (default: the generated module's `client`). */
   client?: Client;
+  /** Reads to bring back fresh if this call revalidates them: `[listTodos.query()]`. */
+  refresh?: readonly Query<unknown>[];
 }
 
 /** What `post` returns: the reply's status, content type and text. */
@@ -136,18 +144,47 @@ export class Client {
   }
 
   /** Call the action `name` with `args` (the generated functions do this). */
-  async call<T>(name: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<T> {
-    const batched = (options.batch ?? this.#options.batch ?? false) && !hasFiles(args);
+  async call<T, O extends CallOptions = CallOptions>(
+    name: string,
+    args: Record<string, unknown>,
+    options?: O,
+  ): Promise<Outcome<T, O>> {
+    const given: CallOptions = options ?? {};
+    const batched = (given.batch ?? this.#options.batch ?? false) && !hasFiles(args);
     const reply = batched
-      ? await this.#batcher.add<T>(name, args, options)
-      : await this.send<T>(name, args, options);
+      ? await this.#batcher.add<T>(name, args, given)
+      : await this.send<T>(name, args, given);
     if (reply.redirect !== undefined) {
       this.#options.onRedirect?.(reply.redirect, name);
+    }
+    let refreshed: Fresh<unknown>[] | undefined;
+    if (given.refresh !== undefined) {
+      refreshed = given.refresh.length === 0 ? [] : freshOf(name, given.refresh, reply.refresh);
+      await this.#refreshed(given.refresh, refreshed);
     }
     if (reply.revalidate !== undefined && this.#options.onRevalidate !== undefined) {
       await this.#options.onRevalidate(reply.revalidate, name);
     }
-    return reply.data;
+    const outcome = refreshed === undefined ? reply.data : { data: reply.data, refreshed };
+    return outcome as Outcome<T, O>;
+  }
+
+  async #refreshed(queries: readonly Query<unknown>[], fresh: Fresh<unknown>[]): Promise<void> {
+    const hook = this.#options.onRefresh;
+    if (hook === undefined) {
+      return;
+    }
+    for (const [index, entry] of fresh.entries()) {
+      const query = queries[index] as Query<unknown>;
+      if (entry.refreshed && entry.ok) {
+        await hook(query.key, entry.data, query);
+      }
+    }
+  }
+
+  /** The refresh list of `queries` as the `Authstage-Refresh` header's value (ASCII JSON). */
+  refreshHeader(manifest: Manifest, queries: readonly Query<unknown>[]): string {
+    return asciiJson(refreshList(queries, (name) => this.actionId(manifest, name)));
   }
 
   /** The ID of action `name`, or `STALE_CLIENT` when the server has no such action. */
@@ -172,6 +209,9 @@ export class Client {
     }
     if (options.idempotencyKey !== undefined) {
       headers["idempotency-key"] = options.idempotencyKey;
+    }
+    if (id !== undefined && options.refresh !== undefined && options.refresh.length > 0) {
+      headers["authstage-refresh"] = this.refreshHeader(manifest, options.refresh);
     }
     return headers;
   }

@@ -21,6 +21,8 @@ export interface Reply<T> {
   data: T;
   redirect: string | undefined;
   revalidate: Revalidation | undefined;
+  /** The entries of the reads the call asked to refresh, as sent (refresh.ts reads them). */
+  refresh: unknown;
 }
 
 /** The server's table of action IDs (`GET /_action/manifest`). */
@@ -135,6 +137,7 @@ export function replyOf<T>(action: string, status: number, envelope: Json): Repl
     revalidate: isObject(revalidate)
       ? { paths: strings(revalidate["paths"]), tags: strings(revalidate["tags"]) }
       : undefined,
+    refresh: envelope["refresh"],
   };
 }
 

@@ -9,7 +9,7 @@
 See docs/clients.md for errors, uploads, batching, idempotency keys and hooks.
 """
 
-from .client import CONTRACT, AsyncClient, Client
+from .client import CONTRACT, AsyncClient, Client, Queries, queries
 from .errors import (
     ActionError,
     BadRequestError,
@@ -30,7 +30,8 @@ from .errors import (
     ValidationError,
 )
 from .protocol import Manifest, Revalidation
-from .transport import RedirectHook, RevalidateHook, StaleHook
+from .refresh import Fresh, Query
+from .transport import RedirectHook, RefreshHook, RevalidateHook, StaleHook
 from .types import (
     AuditEntryOut,
     AuditPage,
@@ -63,6 +64,7 @@ __all__ = [
     "Event",
     "File",
     "ForbiddenError",
+    "Fresh",
     "InternalError",
     "LoginIn",
     "Manifest",
@@ -72,8 +74,11 @@ __all__ = [
     "NoteOut",
     "PayloadTooLargeError",
     "ProfileIn",
+    "Queries",
+    "Query",
     "RateLimitedError",
     "RedirectHook",
+    "RefreshHook",
     "RevalidateHook",
     "Revalidation",
     "Scheduled",
@@ -89,4 +94,5 @@ __all__ = [
     "UploadInfo",
     "UserOut",
     "ValidationError",
+    "queries",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -19,7 +19,8 @@ import httpx
 
 from .errors import StaleClientError
 from .protocol import ActionInfo, Manifest, call_body, read_reply
-from .transport import Common, RedirectHook, RevalidateHook, StaleHook
+from .refresh import Query
+from .transport import Common, RedirectHook, RefreshHook, RevalidateHook, StaleHook
 
 __all__ = ["SyncRuntime"]
 
@@ -42,6 +43,7 @@ class SyncRuntime(Common):
         on_redirect: RedirectHook | None = None,
         on_revalidate: RevalidateHook | None = None,
         on_stale: StaleHook | None = None,
+        on_refresh: RefreshHook | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(
@@ -50,6 +52,7 @@ class SyncRuntime(Common):
             on_redirect=on_redirect,
             on_revalidate=on_revalidate,
             on_stale=on_stale,
+            on_refresh=on_refresh,
         )
         self.http = httpx.Client(
             base_url=base_url,
@@ -91,20 +94,26 @@ class SyncRuntime(Common):
                 raise self._failed(exc, "manifest") from exc
             return self._read_manifest(response)
 
-    def _call(self, info: ActionInfo[R], args: dict[str, Any], key: str | None = None) -> R:
+    def _call(
+        self,
+        info: ActionInfo[R],
+        args: dict[str, Any],
+        key: str | None = None,
+        refresh: Sequence[Query[Any]] = (),
+    ) -> R:
         request = call_body(info, args)
         manifest = self.manifest()
         retried = False
         while True:
-            action_id = self._action_id(manifest, info)
-            headers = {**request.get("headers", {}), **self._headers(manifest, action_id, key)}
+            action_id = self._action_id(manifest, info.name)
+            own = self._headers(manifest, action_id, key, refresh)
+            headers = {**request.get("headers", {}), **own}
             body = {k: v for k, v in request.items() if k != "headers"}
             response = self._post(info.name, headers, body, retry=key is not None)
             ctype = response.headers.get("content-type", "")
             try:
-                return self._finish(
-                    info, read_reply(info, response.status_code, ctype, response.content)
-                )
+                reply = read_reply(info, response.status_code, ctype, response.content)
+                return self._finish(info, reply, refresh)
             except StaleClientError:
                 fresh = self.manifest(stale=manifest)
                 if retried or fresh.actions.get(info.name) in (None, action_id):

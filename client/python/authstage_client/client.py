@@ -13,6 +13,7 @@ from msgspec import UNSET, UnsetType
 
 from .blocking import SyncRuntime
 from .protocol import ActionInfo
+from .refresh import Query
 from .transport import AsyncRuntime
 from .types import (
     AuditPage,
@@ -30,10 +31,10 @@ from .types import (
 )
 from .uploads import Upload
 
-__all__ = ["CONTRACT", "AsyncClient", "Client"]
+__all__ = ["CONTRACT", "AsyncClient", "Client", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "e4ed1a09f76c577956d2f133a7902d01"
+CONTRACT = "b425bfdfd5590c9718e050d5100bce9a"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -72,96 +73,191 @@ class AsyncClient(AsyncRuntime):
     contract = CONTRACT
 
     async def change_password(
-        self, data: ChangePasswordIn, *, idempotency_key: str | None = None
+        self,
+        data: ChangePasswordIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> None:
         """Change the password; every other session is signed out. Requires a signed-in user."""
-        return await self._call(_CHANGE_PASSWORD, {"data": data}, idempotency_key)
+        return await self._call(_CHANGE_PASSWORD, {"data": data}, idempotency_key, refresh)
 
-    async def delete_account(self, password: str, *, idempotency_key: str | None = None) -> None:
+    async def delete_account(
+        self,
+        password: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Delete the account and everything it owns, after checking the password. Requires a
         signed-in user.
         """
-        return await self._call(_DELETE_ACCOUNT, {"password": password}, idempotency_key)
+        return await self._call(_DELETE_ACCOUNT, {"password": password}, idempotency_key, refresh)
 
-    async def list_sessions(self, *, idempotency_key: str | None = None) -> list[SessionOut]:
+    async def list_sessions(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> list[SessionOut]:
         """The signed-in devices of this account, the current one marked. Requires a signed-in user.
         """
-        return await self._call(_LIST_SESSIONS, {}, idempotency_key)
+        return await self._call(_LIST_SESSIONS, {}, idempotency_key, refresh)
 
-    async def login(self, data: LoginIn, *, idempotency_key: str | None = None) -> None:
+    async def login(
+        self,
+        data: LoginIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Sign in with email and password and go to ``data.next`` (a same-origin path) or the
         dashboard.
         """
-        return await self._call(_LOGIN, {"data": data}, idempotency_key)
+        return await self._call(_LOGIN, {"data": data}, idempotency_key, refresh)
 
-    async def logout(self, *, idempotency_key: str | None = None) -> None:
+    async def logout(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> None:
         """End this session. Requires a signed-in user."""
-        return await self._call(_LOGOUT, {}, idempotency_key)
+        return await self._call(_LOGOUT, {}, idempotency_key, refresh)
 
-    async def logout_everywhere(self, *, idempotency_key: str | None = None) -> None:
+    async def logout_everywhere(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> None:
         """End every session of this account, on every device. Requires a signed-in user."""
-        return await self._call(_LOGOUT_EVERYWHERE, {}, idempotency_key)
+        return await self._call(_LOGOUT_EVERYWHERE, {}, idempotency_key, refresh)
 
-    async def revoke_session(self, session_id: int, *, idempotency_key: str | None = None) -> None:
+    async def revoke_session(
+        self,
+        session_id: int,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Sign out one device of this account (403 for another user's session). Requires a
         signed-in user.
         """
-        return await self._call(_REVOKE_SESSION, {"session_id": session_id}, idempotency_key)
+        return await self._call(
+            _REVOKE_SESSION,
+            {
+                "session_id": session_id,
+            },
+            idempotency_key,
+            refresh,
+        )
 
-    async def signup(self, data: SignupIn, *, idempotency_key: str | None = None) -> None:
+    async def signup(
+        self,
+        data: SignupIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Create an account, sign it in and go to the dashboard."""
-        return await self._call(_SIGNUP, {"data": data}, idempotency_key)
+        return await self._call(_SIGNUP, {"data": data}, idempotency_key, refresh)
 
     async def update_profile(
-        self, data: ProfileIn, *, idempotency_key: str | None = None
+        self,
+        data: ProfileIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> UserOut:
         """Update name, bio and website. Requires a signed-in user."""
-        return await self._call(_UPDATE_PROFILE, {"data": data}, idempotency_key)
+        return await self._call(_UPDATE_PROFILE, {"data": data}, idempotency_key, refresh)
 
     async def list_users(
-        self, limit: int | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        limit: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> list[UserOut]:
         """Every user, newest first (never their password hashes). Requires a signed-in user with
         the role admin. Server defaults: ``limit`` 50.
         """
-        return await self._call(_LIST_USERS, {"limit": limit}, idempotency_key)
+        return await self._call(_LIST_USERS, {"limit": limit}, idempotency_key, refresh)
 
     async def set_role(
-        self, user_id: int, role: _t.Literal["admin", "user"], *, idempotency_key: str | None = None
+        self,
+        user_id: int,
+        role: _t.Literal["admin", "user"],
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> UserOut:
         """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what).
         Requires a signed-in user with the role admin.
         """
-        return await self._call(_SET_ROLE, {"user_id": user_id, "role": role}, idempotency_key)
+        return await self._call(
+            _SET_ROLE,
+            {
+                "user_id": user_id,
+                "role": role,
+            },
+            idempotency_key,
+            refresh,
+        )
 
-    async def add(self, a: int, b: int, *, idempotency_key: str | None = None) -> int:
+    async def add(
+        self,
+        a: int,
+        b: int,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> int:
         """Add two integers: the no-op action of the benchmark."""
-        return await self._call(_ADD, {"a": a, "b": b}, idempotency_key)
+        return await self._call(_ADD, {"a": a, "b": b}, idempotency_key, refresh)
 
-    async def create_note(self, data: NewNote, *, idempotency_key: str | None = None) -> NoteOut:
+    async def create_note(
+        self,
+        data: NewNote,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> NoteOut:
         """Create a note and return it."""
-        return await self._call(_CREATE_NOTE, {"data": data}, idempotency_key)
+        return await self._call(_CREATE_NOTE, {"data": data}, idempotency_key, refresh)
 
-    async def get_note(self, note_id: int, *, idempotency_key: str | None = None) -> NoteOut:
+    async def get_note(
+        self,
+        note_id: int,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> NoteOut:
         """One note by ID; ``NOT_FOUND`` when there is none."""
-        return await self._call(_GET_NOTE, {"note_id": note_id}, idempotency_key)
+        return await self._call(_GET_NOTE, {"note_id": note_id}, idempotency_key, refresh)
 
     async def list_notes(
-        self, limit: int | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        limit: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> list[NoteOut]:
         """The newest notes first, at most ``limit`` of them. Server defaults: ``limit`` 20."""
-        return await self._call(_LIST_NOTES, {"limit": limit}, idempotency_key)
+        return await self._call(_LIST_NOTES, {"limit": limit}, idempotency_key, refresh)
 
     async def bump(
-        self, name: str, by: int | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        name: str,
+        by: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> int:
         """Add ``by`` to the counter ``name`` and return it; revalidates the ``counters`` tag.
         Server defaults: ``by`` 1.
         """
-        return await self._call(_BUMP, {"name": name, "by": by}, idempotency_key)
+        return await self._call(_BUMP, {"name": name, "by": by}, idempotency_key, refresh)
 
     async def confirm_password(
-        self, password: str, confirm: str, *, idempotency_key: str | None = None
+        self,
+        password: str,
+        confirm: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> bool:
         """Check that two passwords match: a form error when they do not."""
         return await self._call(
@@ -171,48 +267,103 @@ class AsyncClient(AsyncRuntime):
                 "confirm": confirm,
             },
             idempotency_key,
+            refresh,
         )
 
-    async def counter(self, name: str, *, idempotency_key: str | None = None) -> int:
-        """The counter ``name`` (0 when never bumped)."""
-        return await self._call(_COUNTER, {"name": name}, idempotency_key)
+    async def counter(
+        self,
+        name: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> int:
+        """The counter ``name`` (0 when never bumped); ``bump`` can refresh it in its reply."""
+        return await self._call(_COUNTER, {"name": name}, idempotency_key, refresh)
 
-    async def crash(self, *, idempotency_key: str | None = None) -> None:
+    async def crash(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> None:
         """Fail unexpectedly: the caller gets INTERNAL and a digest, never the message."""
-        return await self._call(_CRASH, {}, idempotency_key)
+        return await self._call(_CRASH, {}, idempotency_key, refresh)
 
-    async def go_to(self, path: str, *, idempotency_key: str | None = None) -> None:
+    async def go_to(
+        self,
+        path: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Redirect to ``path`` (a same-origin path; anything else is refused)."""
-        return await self._call(_GO_TO, {"path": path}, idempotency_key)
+        return await self._call(_GO_TO, {"path": path}, idempotency_key, refresh)
 
-    async def recall(self, *, idempotency_key: str | None = None) -> str | None:
+    async def recall(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> str | None:
         """The name kept by ``remember``, read back from the cookie."""
-        return await self._call(_RECALL, {}, idempotency_key)
+        return await self._call(_RECALL, {}, idempotency_key, refresh)
 
-    async def remember(self, name: str, *, idempotency_key: str | None = None) -> None:
+    async def remember(
+        self,
+        name: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Keep ``name`` in a cookie for an hour."""
-        return await self._call(_REMEMBER, {"name": name}, idempotency_key)
+        return await self._call(_REMEMBER, {"name": name}, idempotency_key, refresh)
 
-    async def schedule(self, event: Event, *, idempotency_key: str | None = None) -> Scheduled:
+    async def schedule(
+        self,
+        event: Event,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> Scheduled:
         """Put an event in the calendar; its ID is derived from its title and start."""
-        return await self._call(_SCHEDULE, {"event": event}, idempotency_key)
+        return await self._call(_SCHEDULE, {"event": event}, idempotency_key, refresh)
 
-    async def secret_number(self, *, idempotency_key: str | None = None) -> int:
+    async def secret_number(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> int:
         """A number only signed-in users may see. Requires a signed-in user."""
-        return await self._call(_SECRET_NUMBER, {}, idempotency_key)
+        return await self._call(_SECRET_NUMBER, {}, idempotency_key, refresh)
 
-    async def sleep(self, seconds: float, *, idempotency_key: str | None = None) -> float:
+    async def sleep(
+        self,
+        seconds: float,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> float:
         """Wait ``seconds`` (at most 5) and return them."""
-        return await self._call(_SLEEP, {"seconds": seconds}, idempotency_key)
+        return await self._call(_SLEEP, {"seconds": seconds}, idempotency_key, refresh)
 
     async def upload_file(
-        self, file: Upload, caption: str | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        file: Upload,
+        caption: str | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> UploadInfo:
         """Receive one file (at most 512 KiB) and describe it. Server defaults: ``caption`` ""."""
-        return await self._call(_UPLOAD_FILE, {"file": file, "caption": caption}, idempotency_key)
+        return await self._call(
+            _UPLOAD_FILE,
+            {
+                "file": file,
+                "caption": caption,
+            },
+            idempotency_key,
+            refresh,
+        )
 
     async def wait_then_record(
-        self, tag: str, seconds: float, *, idempotency_key: str | None = None
+        self,
+        tag: str,
+        seconds: float,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> str:
         """Wait, then record ``tag``: a cancelled call never records it."""
         return await self._call(
@@ -222,11 +373,18 @@ class AsyncClient(AsyncRuntime):
                 "seconds": seconds,
             },
             idempotency_key,
+            refresh,
         )
 
-    async def was_recorded(self, tag: str, *, idempotency_key: str | None = None) -> bool:
+    async def was_recorded(
+        self,
+        tag: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> bool:
         """True once ``wait_then_record(tag)`` ran to its end."""
-        return await self._call(_WAS_RECORDED, {"tag": tag}, idempotency_key)
+        return await self._call(_WAS_RECORDED, {"tag": tag}, idempotency_key, refresh)
 
     async def list_audit_entries(
         self,
@@ -236,6 +394,7 @@ class AsyncClient(AsyncRuntime):
         limit: int | UnsetType = UNSET,
         *,
         idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> AuditPage:
         """Audit entries, newest first: of one user, of one action, before an entry ID. Requires a
         signed-in user with the role admin. Server defaults: ``user_id`` null, ``action_name``
@@ -250,6 +409,7 @@ class AsyncClient(AsyncRuntime):
                 "limit": limit,
             },
             idempotency_key,
+            refresh,
         )
 
 
@@ -259,94 +419,176 @@ class Client(SyncRuntime):
     contract = CONTRACT
 
     def change_password(
-        self, data: ChangePasswordIn, *, idempotency_key: str | None = None
+        self,
+        data: ChangePasswordIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> None:
         """Change the password; every other session is signed out. Requires a signed-in user."""
-        return self._call(_CHANGE_PASSWORD, {"data": data}, idempotency_key)
+        return self._call(_CHANGE_PASSWORD, {"data": data}, idempotency_key, refresh)
 
-    def delete_account(self, password: str, *, idempotency_key: str | None = None) -> None:
+    def delete_account(
+        self,
+        password: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Delete the account and everything it owns, after checking the password. Requires a
         signed-in user.
         """
-        return self._call(_DELETE_ACCOUNT, {"password": password}, idempotency_key)
+        return self._call(_DELETE_ACCOUNT, {"password": password}, idempotency_key, refresh)
 
-    def list_sessions(self, *, idempotency_key: str | None = None) -> list[SessionOut]:
+    def list_sessions(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> list[SessionOut]:
         """The signed-in devices of this account, the current one marked. Requires a signed-in user.
         """
-        return self._call(_LIST_SESSIONS, {}, idempotency_key)
+        return self._call(_LIST_SESSIONS, {}, idempotency_key, refresh)
 
-    def login(self, data: LoginIn, *, idempotency_key: str | None = None) -> None:
+    def login(
+        self,
+        data: LoginIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Sign in with email and password and go to ``data.next`` (a same-origin path) or the
         dashboard.
         """
-        return self._call(_LOGIN, {"data": data}, idempotency_key)
+        return self._call(_LOGIN, {"data": data}, idempotency_key, refresh)
 
-    def logout(self, *, idempotency_key: str | None = None) -> None:
+    def logout(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> None:
         """End this session. Requires a signed-in user."""
-        return self._call(_LOGOUT, {}, idempotency_key)
+        return self._call(_LOGOUT, {}, idempotency_key, refresh)
 
-    def logout_everywhere(self, *, idempotency_key: str | None = None) -> None:
+    def logout_everywhere(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> None:
         """End every session of this account, on every device. Requires a signed-in user."""
-        return self._call(_LOGOUT_EVERYWHERE, {}, idempotency_key)
+        return self._call(_LOGOUT_EVERYWHERE, {}, idempotency_key, refresh)
 
-    def revoke_session(self, session_id: int, *, idempotency_key: str | None = None) -> None:
+    def revoke_session(
+        self,
+        session_id: int,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Sign out one device of this account (403 for another user's session). Requires a
         signed-in user.
         """
-        return self._call(_REVOKE_SESSION, {"session_id": session_id}, idempotency_key)
+        return self._call(_REVOKE_SESSION, {"session_id": session_id}, idempotency_key, refresh)
 
-    def signup(self, data: SignupIn, *, idempotency_key: str | None = None) -> None:
+    def signup(
+        self,
+        data: SignupIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Create an account, sign it in and go to the dashboard."""
-        return self._call(_SIGNUP, {"data": data}, idempotency_key)
+        return self._call(_SIGNUP, {"data": data}, idempotency_key, refresh)
 
-    def update_profile(self, data: ProfileIn, *, idempotency_key: str | None = None) -> UserOut:
+    def update_profile(
+        self,
+        data: ProfileIn,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> UserOut:
         """Update name, bio and website. Requires a signed-in user."""
-        return self._call(_UPDATE_PROFILE, {"data": data}, idempotency_key)
+        return self._call(_UPDATE_PROFILE, {"data": data}, idempotency_key, refresh)
 
     def list_users(
-        self, limit: int | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        limit: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> list[UserOut]:
         """Every user, newest first (never their password hashes). Requires a signed-in user with
         the role admin. Server defaults: ``limit`` 50.
         """
-        return self._call(_LIST_USERS, {"limit": limit}, idempotency_key)
+        return self._call(_LIST_USERS, {"limit": limit}, idempotency_key, refresh)
 
     def set_role(
-        self, user_id: int, role: _t.Literal["admin", "user"], *, idempotency_key: str | None = None
+        self,
+        user_id: int,
+        role: _t.Literal["admin", "user"],
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> UserOut:
         """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what).
         Requires a signed-in user with the role admin.
         """
-        return self._call(_SET_ROLE, {"user_id": user_id, "role": role}, idempotency_key)
+        return self._call(_SET_ROLE, {"user_id": user_id, "role": role}, idempotency_key, refresh)
 
-    def add(self, a: int, b: int, *, idempotency_key: str | None = None) -> int:
+    def add(
+        self,
+        a: int,
+        b: int,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> int:
         """Add two integers: the no-op action of the benchmark."""
-        return self._call(_ADD, {"a": a, "b": b}, idempotency_key)
+        return self._call(_ADD, {"a": a, "b": b}, idempotency_key, refresh)
 
-    def create_note(self, data: NewNote, *, idempotency_key: str | None = None) -> NoteOut:
+    def create_note(
+        self,
+        data: NewNote,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> NoteOut:
         """Create a note and return it."""
-        return self._call(_CREATE_NOTE, {"data": data}, idempotency_key)
+        return self._call(_CREATE_NOTE, {"data": data}, idempotency_key, refresh)
 
-    def get_note(self, note_id: int, *, idempotency_key: str | None = None) -> NoteOut:
+    def get_note(
+        self,
+        note_id: int,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> NoteOut:
         """One note by ID; ``NOT_FOUND`` when there is none."""
-        return self._call(_GET_NOTE, {"note_id": note_id}, idempotency_key)
+        return self._call(_GET_NOTE, {"note_id": note_id}, idempotency_key, refresh)
 
     def list_notes(
-        self, limit: int | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        limit: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> list[NoteOut]:
         """The newest notes first, at most ``limit`` of them. Server defaults: ``limit`` 20."""
-        return self._call(_LIST_NOTES, {"limit": limit}, idempotency_key)
+        return self._call(_LIST_NOTES, {"limit": limit}, idempotency_key, refresh)
 
     def bump(
-        self, name: str, by: int | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        name: str,
+        by: int | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> int:
         """Add ``by`` to the counter ``name`` and return it; revalidates the ``counters`` tag.
         Server defaults: ``by`` 1.
         """
-        return self._call(_BUMP, {"name": name, "by": by}, idempotency_key)
+        return self._call(_BUMP, {"name": name, "by": by}, idempotency_key, refresh)
 
     def confirm_password(
-        self, password: str, confirm: str, *, idempotency_key: str | None = None
+        self,
+        password: str,
+        confirm: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> bool:
         """Check that two passwords match: a form error when they do not."""
         return self._call(
@@ -356,55 +598,124 @@ class Client(SyncRuntime):
                 "confirm": confirm,
             },
             idempotency_key,
+            refresh,
         )
 
-    def counter(self, name: str, *, idempotency_key: str | None = None) -> int:
-        """The counter ``name`` (0 when never bumped)."""
-        return self._call(_COUNTER, {"name": name}, idempotency_key)
+    def counter(
+        self,
+        name: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> int:
+        """The counter ``name`` (0 when never bumped); ``bump`` can refresh it in its reply."""
+        return self._call(_COUNTER, {"name": name}, idempotency_key, refresh)
 
-    def crash(self, *, idempotency_key: str | None = None) -> None:
+    def crash(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> None:
         """Fail unexpectedly: the caller gets INTERNAL and a digest, never the message."""
-        return self._call(_CRASH, {}, idempotency_key)
+        return self._call(_CRASH, {}, idempotency_key, refresh)
 
-    def go_to(self, path: str, *, idempotency_key: str | None = None) -> None:
+    def go_to(
+        self,
+        path: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Redirect to ``path`` (a same-origin path; anything else is refused)."""
-        return self._call(_GO_TO, {"path": path}, idempotency_key)
+        return self._call(_GO_TO, {"path": path}, idempotency_key, refresh)
 
-    def recall(self, *, idempotency_key: str | None = None) -> str | None:
+    def recall(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> str | None:
         """The name kept by ``remember``, read back from the cookie."""
-        return self._call(_RECALL, {}, idempotency_key)
+        return self._call(_RECALL, {}, idempotency_key, refresh)
 
-    def remember(self, name: str, *, idempotency_key: str | None = None) -> None:
+    def remember(
+        self,
+        name: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> None:
         """Keep ``name`` in a cookie for an hour."""
-        return self._call(_REMEMBER, {"name": name}, idempotency_key)
+        return self._call(_REMEMBER, {"name": name}, idempotency_key, refresh)
 
-    def schedule(self, event: Event, *, idempotency_key: str | None = None) -> Scheduled:
+    def schedule(
+        self,
+        event: Event,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> Scheduled:
         """Put an event in the calendar; its ID is derived from its title and start."""
-        return self._call(_SCHEDULE, {"event": event}, idempotency_key)
+        return self._call(_SCHEDULE, {"event": event}, idempotency_key, refresh)
 
-    def secret_number(self, *, idempotency_key: str | None = None) -> int:
+    def secret_number(
+        self, *, idempotency_key: str | None = None, refresh: _t.Sequence[Query[_t.Any]] = ()
+    ) -> int:
         """A number only signed-in users may see. Requires a signed-in user."""
-        return self._call(_SECRET_NUMBER, {}, idempotency_key)
+        return self._call(_SECRET_NUMBER, {}, idempotency_key, refresh)
 
-    def sleep(self, seconds: float, *, idempotency_key: str | None = None) -> float:
+    def sleep(
+        self,
+        seconds: float,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> float:
         """Wait ``seconds`` (at most 5) and return them."""
-        return self._call(_SLEEP, {"seconds": seconds}, idempotency_key)
+        return self._call(_SLEEP, {"seconds": seconds}, idempotency_key, refresh)
 
     def upload_file(
-        self, file: Upload, caption: str | UnsetType = UNSET, *, idempotency_key: str | None = None
+        self,
+        file: Upload,
+        caption: str | UnsetType = UNSET,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> UploadInfo:
         """Receive one file (at most 512 KiB) and describe it. Server defaults: ``caption`` ""."""
-        return self._call(_UPLOAD_FILE, {"file": file, "caption": caption}, idempotency_key)
+        return self._call(
+            _UPLOAD_FILE,
+            {
+                "file": file,
+                "caption": caption,
+            },
+            idempotency_key,
+            refresh,
+        )
 
     def wait_then_record(
-        self, tag: str, seconds: float, *, idempotency_key: str | None = None
+        self,
+        tag: str,
+        seconds: float,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> str:
         """Wait, then record ``tag``: a cancelled call never records it."""
-        return self._call(_WAIT_THEN_RECORD, {"tag": tag, "seconds": seconds}, idempotency_key)
+        return self._call(
+            _WAIT_THEN_RECORD,
+            {
+                "tag": tag,
+                "seconds": seconds,
+            },
+            idempotency_key,
+            refresh,
+        )
 
-    def was_recorded(self, tag: str, *, idempotency_key: str | None = None) -> bool:
+    def was_recorded(
+        self,
+        tag: str,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> bool:
         """True once ``wait_then_record(tag)`` ran to its end."""
-        return self._call(_WAS_RECORDED, {"tag": tag}, idempotency_key)
+        return self._call(_WAS_RECORDED, {"tag": tag}, idempotency_key, refresh)
 
     def list_audit_entries(
         self,
@@ -414,6 +725,7 @@ class Client(SyncRuntime):
         limit: int | UnsetType = UNSET,
         *,
         idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> AuditPage:
         """Audit entries, newest first: of one user, of one action, before an entry ID. Requires a
         signed-in user with the role admin. Server defaults: ``user_id`` null, ``action_name``
@@ -428,4 +740,23 @@ class Client(SyncRuntime):
                 "limit": limit,
             },
             idempotency_key,
+            refresh,
         )
+
+
+class Queries:
+    """The reads a call can refresh: ``refresh=[queries.read(...)]``."""
+
+    @staticmethod
+    def list_users(limit: int | UnsetType = UNSET) -> Query[list[UserOut]]:
+        """``list_users`` as a read to refresh: ``refresh=[queries.list_users(...)]``."""
+        return Query(_LIST_USERS, {"limit": limit})
+
+    @staticmethod
+    def counter(name: str) -> Query[int]:
+        """``counter`` as a read to refresh: ``refresh=[queries.counter(...)]``."""
+        return Query(_COUNTER, {"name": name})
+
+
+#: The reads a call can refresh (``Queries``).
+queries = Queries()

@@ -6,6 +6,8 @@ rules live in one place: arguments left ``UNSET`` are not sent (the server's def
 calls with files become multipart with the other arguments in ``_args``, a reply is decoded
 straight into the action's result type, and anything that is not a well-formed envelope with
 a known error code becomes a ``TransportError`` that says what came back.
+A reply's ``refresh`` entries (single-flight refresh) are kept undecoded on the ``Reply``;
+refresh.py reads them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ __all__ = [
     "Revalidation",
     "batch_body",
     "call_body",
+    "present",
     "read_batch",
+    "read_entry",
     "read_reply",
 ]
 
@@ -54,6 +58,7 @@ class _Envelope(msgspec.Struct, Generic[R]):
     redirect: str | None = None
     revalidate: Revalidation | None = None
     error: _ErrorBody | None = None
+    refresh: list[msgspec.Raw] | None = None
 
 
 _any_envelope = msgspec.json.Decoder(_Envelope[Any]).decode
@@ -81,6 +86,8 @@ class Reply(Generic[R]):
     data: R
     redirect: str | None = None
     revalidate: Revalidation | None = None
+    #: The entries of the reads the call asked to refresh, undecoded (``read_fresh``).
+    refresh: list[msgspec.Raw] | None = None
 
 
 class ActionInfo(Generic[R]):
@@ -108,13 +115,14 @@ class ActionInfo(Generic[R]):
         return any(args.get(name) not in (None, msgspec.UNSET) for name in self.files)
 
 
-def _present(args: dict[str, Any]) -> dict[str, Any]:
+def present(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments that are sent: those not left ``UNSET``."""
     return {key: value for key, value in args.items() if value is not msgspec.UNSET}
 
 
 def call_body(info: ActionInfo[Any], args: dict[str, Any]) -> dict[str, Any]:
     """The ``httpx`` request arguments carrying ``args``: JSON, or multipart with files."""
-    values = _present(args)
+    values = present(args)
     if not info.has_files(values):
         content = msgspec.json.encode(values)
         return {"content": content, "headers": {"content-type": "application/json"}}
@@ -127,13 +135,15 @@ def call_body(info: ActionInfo[Any], args: dict[str, Any]) -> dict[str, Any]:
     return {"data": {"_args": msgspec.json.encode(values).decode()}, "files": files}
 
 
-def batch_body(calls: list[tuple[str, dict[str, Any], str | None]]) -> bytes:
-    """The body of a batch of ``(action ID, args, idempotency key)`` calls."""
+def batch_body(calls: list[tuple[str, dict[str, Any], str | None, list[Any] | None]]) -> bytes:
+    """The body of a batch of ``(action ID, args, idempotency key, refresh list)`` calls."""
     items = []
-    for action_id, args, key in calls:
-        item: dict[str, Any] = {"action": action_id, "args": _present(args)}
+    for action_id, args, key, refresh in calls:
+        item: dict[str, Any] = {"action": action_id, "args": present(args)}
         if key is not None:
             item["idempotencyKey"] = key
+        if refresh:
+            item["refresh"] = refresh
         items.append(item)
     return msgspec.json.encode({"calls": items})
 
@@ -185,7 +195,8 @@ def read_reply(info: ActionInfo[R], status: int, content_type: str, body: bytes)
         raise TransportError(detail, action=info.name, status=status) from None
     if not envelope.ok:
         return _raise(envelope.error, status, info.name)  # type: ignore[no-any-return]
-    return Reply(envelope.data, envelope.redirect, envelope.revalidate)  # type: ignore[arg-type]
+    data, refresh = envelope.data, envelope.refresh
+    return Reply(data, envelope.redirect, envelope.revalidate, refresh)  # type: ignore[arg-type]
 
 
 def read_batch(
@@ -214,11 +225,22 @@ def read_batch(
     out: list[Reply[Any] | ActionError | TransportError] = []
     for info, raw in zip(infos, batch.results, strict=True):
         try:
-            error = _any_envelope(raw).error
-            item_status = ERROR_STATUS.get(error.code, 500) if error is not None else 200
-            out.append(read_reply(info, item_status, "application/json", bytes(raw)))
+            out.append(read_entry(info, raw))
         except msgspec.DecodeError:
             out.append(TransportError("a batch result that is not an envelope", action=info.name))
         except (ActionError, TransportError) as exc:
             out.append(exc)
     return out
+
+
+def read_entry(info: ActionInfo[R], raw: msgspec.Raw) -> Reply[R]:
+    """One envelope inside a reply (a batch result, a refresh entry), its status from its code.
+
+    Raises:
+        msgspec.DecodeError: it is not an envelope.
+        ActionError: it carries a known error code.
+        TransportError: it does not match this client's types, or its code is unknown.
+    """
+    error = _any_envelope(raw).error
+    status = ERROR_STATUS.get(error.code, 500) if error is not None else 200
+    return read_reply(info, status, "application/json", bytes(raw))

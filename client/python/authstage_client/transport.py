@@ -13,7 +13,9 @@
   with backoff): the server runs it once and replays the first reply;
 - calls ``on_redirect(target, action)`` and ``on_revalidate(revalidation, action)`` after a
   call that asked for them, and ``on_stale(contract)`` when the server runs another version of
-  the actions than the client was generated from.
+  the actions than the client was generated from;
+- sends a call's ``refresh`` queries (single-flight refresh) and calls ``on_refresh(fresh)``
+  with each one the server re-ran: its new value or its own error, e.g. to update a cache.
 
 Calls run concurrently (there is no queue); ``AsyncRuntime(batch=True)`` also sends the calls
 started in the same event-loop turn as one batch request (batching.py). Cancelling the task
@@ -23,7 +25,8 @@ awaiting a call closes its connection, and the server cancels the action.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
@@ -33,8 +36,9 @@ import msgspec
 from .batching import Batcher
 from .errors import StaleClientError, TransportError
 from .protocol import ActionInfo, Manifest, Reply, Revalidation, call_body, read_reply
+from .refresh import Fresh, Query, read_fresh, refresh_header
 
-__all__ = ["AsyncRuntime", "Common", "RedirectHook", "RevalidateHook", "StaleHook"]
+__all__ = ["AsyncRuntime", "Common", "RedirectHook", "RefreshHook", "RevalidateHook", "StaleHook"]
 
 R = TypeVar("R")
 
@@ -44,6 +48,8 @@ RedirectHook = Callable[[str, str], None]
 RevalidateHook = Callable[[Revalidation, str], None]
 #: ``(the server's contract)``
 StaleHook = Callable[[str], None]
+#: ``(a refreshed query's value or error)``
+RefreshHook = Callable[[Fresh[Any]], None]
 
 _manifest_decoder = msgspec.json.Decoder(Manifest)
 
@@ -62,12 +68,14 @@ class Common:
         on_redirect: RedirectHook | None,
         on_revalidate: RevalidateHook | None,
         on_stale: StaleHook | None,
+        on_refresh: RefreshHook | None,
     ) -> None:
         self.action_path = "/" + action_path.strip("/")
         self.retries = retries
         self.on_redirect = on_redirect
         self.on_revalidate = on_revalidate
         self.on_stale = on_stale
+        self.on_refresh = on_refresh
         self._manifest: Manifest | None = None
 
     def _read_manifest(self, response: httpx.Response) -> Manifest:
@@ -86,23 +94,31 @@ class Common:
         return manifest
 
     @staticmethod
-    def _action_id(manifest: Manifest, info: ActionInfo[Any]) -> str:
-        action_id = manifest.actions.get(info.name)
+    def _action_id(manifest: Manifest, name: str) -> str:
+        action_id = manifest.actions.get(name)
         if action_id is None:
             message = "the server has no such action: regenerate the client"
-            raise StaleClientError(message, action=info.name, status=404)
+            raise StaleClientError(message, action=name, status=404)
         return action_id
 
-    @staticmethod
-    def _headers(manifest: Manifest, action_id: str, key: str | None) -> dict[str, str]:
+    def _headers(
+        self, manifest: Manifest, action_id: str, key: str | None, refresh: Sequence[Query[Any]]
+    ) -> dict[str, str]:
         headers = {"authstage-action": action_id, "authstage-manifest": manifest.manifest}
         if key is not None:
             headers["idempotency-key"] = key
+        if refresh:
+            id_of = partial(self._action_id, manifest)
+            headers["authstage-refresh"] = refresh_header(refresh, id_of)
         return headers
 
-    def _finish(self, info: ActionInfo[R], reply: Reply[R]) -> R:
+    def _finish(self, info: ActionInfo[R], reply: Reply[R], refresh: Sequence[Query[Any]]) -> R:
         if reply.redirect is not None and self.on_redirect is not None:
             self.on_redirect(reply.redirect, info.name)
+        if refresh:
+            for fresh in read_fresh(info.name, refresh, reply.refresh):
+                if fresh.refreshed and self.on_refresh is not None:
+                    self.on_refresh(fresh)
         if reply.revalidate is not None and self.on_revalidate is not None:
             self.on_revalidate(reply.revalidate, info.name)
         return reply.data
@@ -128,6 +144,7 @@ class AsyncRuntime(Common):
         on_redirect: RedirectHook | None = None,
         on_revalidate: RevalidateHook | None = None,
         on_stale: StaleHook | None = None,
+        on_refresh: RefreshHook | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
@@ -136,6 +153,7 @@ class AsyncRuntime(Common):
             on_redirect=on_redirect,
             on_revalidate=on_revalidate,
             on_stale=on_stale,
+            on_refresh=on_refresh,
         )
         self.http = httpx.AsyncClient(
             base_url=base_url,
@@ -180,21 +198,34 @@ class AsyncRuntime(Common):
                 raise self._failed(exc, "manifest") from exc
             return self._read_manifest(response)
 
-    async def _call(self, info: ActionInfo[R], args: dict[str, Any], key: str | None = None) -> R:
+    async def _call(
+        self,
+        info: ActionInfo[R],
+        args: dict[str, Any],
+        key: str | None = None,
+        refresh: Sequence[Query[Any]] = (),
+    ) -> R:
         if self._batcher is not None and not info.has_files(args):
-            reply: Reply[R] = await self._batcher.submit(info, args, key)
+            reply: Reply[R] = await self._batcher.submit(info, args, key, refresh)
         else:
-            reply = await self._send(info, args, key)
-        return self._finish(info, reply)
+            reply = await self._send(info, args, key, refresh)
+        return self._finish(info, reply, refresh)
 
-    async def _send(self, info: ActionInfo[R], args: dict[str, Any], key: str | None) -> Reply[R]:
+    async def _send(
+        self,
+        info: ActionInfo[R],
+        args: dict[str, Any],
+        key: str | None,
+        refresh: Sequence[Query[Any]] = (),
+    ) -> Reply[R]:
         """One call in its own request, with the stale-manifest retry."""
         request = call_body(info, args)
         manifest = await self.manifest()
         retried = False
         while True:
-            action_id = self._action_id(manifest, info)
-            headers = {**request.get("headers", {}), **self._headers(manifest, action_id, key)}
+            action_id = self._action_id(manifest, info.name)
+            own = self._headers(manifest, action_id, key, refresh)
+            headers = {**request.get("headers", {}), **own}
             body = {k: v for k, v in request.items() if k != "headers"}
             response = await self._post(info.name, headers, body, retry=key is not None)
             ctype = response.headers.get("content-type", "")

@@ -5,11 +5,13 @@
  * Configure `client` once (`client.configure({ baseUrl })`), then call the functions.
  */
 
+import { query } from "./refresh.js";
+import type { Outcome, Query } from "./refresh.js";
 import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "e4ed1a09f76c577956d2f133a7902d01";
+export const CONTRACT = "b425bfdfd5590c9718e050d5100bce9a";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -132,8 +134,11 @@ export interface UserOut {
 }
 
 /** Change the password; every other session is signed out. Requires a signed-in user. */
-export function changePassword(data: ChangePasswordIn, options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>(
+export function changePassword<const O extends CallOptions = CallOptions>(
+  data: ChangePasswordIn,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
     "actions.accounts.change_password",
     { data },
     options,
@@ -144,8 +149,11 @@ export function changePassword(data: ChangePasswordIn, options?: CallOptions): P
  * Delete the account and everything it owns, after checking the password. Requires a signed-in
  * user.
  */
-export function deleteAccount(password: string, options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>(
+export function deleteAccount<const O extends CallOptions = CallOptions>(
+  password: string,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
     "actions.accounts.delete_account",
     { password },
     options,
@@ -153,8 +161,10 @@ export function deleteAccount(password: string, options?: CallOptions): Promise<
 }
 
 /** The signed-in devices of this account, the current one marked. Requires a signed-in user. */
-export function listSessions(options?: CallOptions): Promise<SessionOut[]> {
-  return (options?.client ?? client).call<SessionOut[]>(
+export function listSessions<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<SessionOut[], O>> {
+  return (options?.client ?? client).call<SessionOut[], O>(
     "actions.accounts.list_sessions",
     {},
     options,
@@ -162,25 +172,39 @@ export function listSessions(options?: CallOptions): Promise<SessionOut[]> {
 }
 
 /** Sign in with email and password and go to `data.next` (a same-origin path) or the dashboard. */
-export function login(data: LoginIn, options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>("actions.accounts.login", { data }, options);
+export function login<const O extends CallOptions = CallOptions>(
+  data: LoginIn,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>("actions.accounts.login", { data }, options);
 }
 
 /** End this session. Requires a signed-in user. */
-export function logout(options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>("actions.accounts.logout", {}, options);
+export function logout<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>("actions.accounts.logout", {}, options);
 }
 
 /** End every session of this account, on every device. Requires a signed-in user. */
-export function logoutEverywhere(options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>("actions.accounts.logout_everywhere", {}, options);
+export function logoutEverywhere<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
+    "actions.accounts.logout_everywhere",
+    {},
+    options,
+  );
 }
 
 /**
  * Sign out one device of this account (403 for another user's session). Requires a signed-in user.
  */
-export function revokeSession(sessionId: number, options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>(
+export function revokeSession<const O extends CallOptions = CallOptions>(
+  sessionId: number,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
     "actions.accounts.revoke_session",
     { session_id: sessionId },
     options,
@@ -188,13 +212,19 @@ export function revokeSession(sessionId: number, options?: CallOptions): Promise
 }
 
 /** Create an account, sign it in and go to the dashboard. */
-export function signup(data: SignupIn, options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>("actions.accounts.signup", { data }, options);
+export function signup<const O extends CallOptions = CallOptions>(
+  data: SignupIn,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>("actions.accounts.signup", { data }, options);
 }
 
 /** Update name, bio and website. Requires a signed-in user. */
-export function updateProfile(data: ProfileIn, options?: CallOptions): Promise<UserOut> {
-  return (options?.client ?? client).call<UserOut>(
+export function updateProfile<const O extends CallOptions = CallOptions>(
+  data: ProfileIn,
+  options?: O,
+): Promise<Outcome<UserOut, O>> {
+  return (options?.client ?? client).call<UserOut, O>(
     "actions.accounts.update_profile",
     { data },
     options,
@@ -205,24 +235,31 @@ export function updateProfile(data: ProfileIn, options?: CallOptions): Promise<U
  * Every user, newest first (never their password hashes). Requires a signed-in user with the role
  * admin. Server defaults: `limit` 50.
  */
-export function listUsers(limit?: number, options?: CallOptions): Promise<UserOut[]> {
-  return (options?.client ?? client).call<UserOut[]>(
+export function listUsers<const O extends CallOptions = CallOptions>(
+  limit?: number,
+  options?: O,
+): Promise<Outcome<UserOut[], O>> {
+  return (options?.client ?? client).call<UserOut[], O>(
     "actions.admin.list_users",
     { limit },
     options,
   );
 }
 
+/** `listUsers` as a read to refresh: `{ refresh: [listUsers.query(...)] }`. */
+listUsers.query = (limit?: number): Query<UserOut[]> =>
+  query<UserOut[]>("actions.admin.list_users", { limit });
+
 /**
  * Give a user the `user` or `admin` role (audited: who changed whose role to what). Requires a
  * signed-in user with the role admin.
  */
-export function setRole(
+export function setRole<const O extends CallOptions = CallOptions>(
   userId: number,
   role: "admin" | "user",
-  options?: CallOptions,
-): Promise<UserOut> {
-  return (options?.client ?? client).call<UserOut>(
+  options?: O,
+): Promise<Outcome<UserOut, O>> {
+  return (options?.client ?? client).call<UserOut, O>(
     "actions.admin.set_role",
     { user_id: userId, role },
     options,
@@ -230,18 +267,32 @@ export function setRole(
 }
 
 /** Add two integers: the no-op action of the benchmark. */
-export function add(a: number, b: number, options?: CallOptions): Promise<number> {
-  return (options?.client ?? client).call<number>("actions.demo.add", { a, b }, options);
+export function add<const O extends CallOptions = CallOptions>(
+  a: number,
+  b: number,
+  options?: O,
+): Promise<Outcome<number, O>> {
+  return (options?.client ?? client).call<number, O>("actions.demo.add", { a, b }, options);
 }
 
 /** Create a note and return it. */
-export function createNote(data: NewNote, options?: CallOptions): Promise<NoteOut> {
-  return (options?.client ?? client).call<NoteOut>("actions.notes.create_note", { data }, options);
+export function createNote<const O extends CallOptions = CallOptions>(
+  data: NewNote,
+  options?: O,
+): Promise<Outcome<NoteOut, O>> {
+  return (options?.client ?? client).call<NoteOut, O>(
+    "actions.notes.create_note",
+    { data },
+    options,
+  );
 }
 
 /** One note by ID; `NOT_FOUND` when there is none. */
-export function getNote(noteId: number, options?: CallOptions): Promise<NoteOut> {
-  return (options?.client ?? client).call<NoteOut>(
+export function getNote<const O extends CallOptions = CallOptions>(
+  noteId: number,
+  options?: O,
+): Promise<Outcome<NoteOut, O>> {
+  return (options?.client ?? client).call<NoteOut, O>(
     "actions.notes.get_note",
     { note_id: noteId },
     options,
@@ -249,8 +300,11 @@ export function getNote(noteId: number, options?: CallOptions): Promise<NoteOut>
 }
 
 /** The newest notes first, at most `limit` of them. Server defaults: `limit` 20. */
-export function listNotes(limit?: number, options?: CallOptions): Promise<NoteOut[]> {
-  return (options?.client ?? client).call<NoteOut[]>(
+export function listNotes<const O extends CallOptions = CallOptions>(
+  limit?: number,
+  options?: O,
+): Promise<Outcome<NoteOut[], O>> {
+  return (options?.client ?? client).call<NoteOut[], O>(
     "actions.notes.list_notes",
     { limit },
     options,
@@ -261,51 +315,79 @@ export function listNotes(limit?: number, options?: CallOptions): Promise<NoteOu
  * Add `by` to the counter `name` and return it; revalidates the `counters` tag. Server defaults:
  * `by` 1.
  */
-export function bump(name: string, by?: number, options?: CallOptions): Promise<number> {
-  return (options?.client ?? client).call<number>("actions.showcase.bump", { name, by }, options);
+export function bump<const O extends CallOptions = CallOptions>(
+  name: string,
+  by?: number,
+  options?: O,
+): Promise<Outcome<number, O>> {
+  return (options?.client ?? client).call<number, O>(
+    "actions.showcase.bump",
+    { name, by },
+    options,
+  );
 }
 
 /** Check that two passwords match: a form error when they do not. */
-export function confirmPassword(
+export function confirmPassword<const O extends CallOptions = CallOptions>(
   password: string,
   confirm: string,
-  options?: CallOptions,
-): Promise<boolean> {
-  return (options?.client ?? client).call<boolean>(
+  options?: O,
+): Promise<Outcome<boolean, O>> {
+  return (options?.client ?? client).call<boolean, O>(
     "actions.showcase.confirm_password",
     { password, confirm },
     options,
   );
 }
 
-/** The counter `name` (0 when never bumped). */
-export function counter(name: string, options?: CallOptions): Promise<number> {
-  return (options?.client ?? client).call<number>("actions.showcase.counter", { name }, options);
+/** The counter `name` (0 when never bumped); `bump` can refresh it in its reply. */
+export function counter<const O extends CallOptions = CallOptions>(
+  name: string,
+  options?: O,
+): Promise<Outcome<number, O>> {
+  return (options?.client ?? client).call<number, O>("actions.showcase.counter", { name }, options);
 }
 
+/** `counter` as a read to refresh: `{ refresh: [counter.query(...)] }`. */
+counter.query = (name: string): Query<number> =>
+  query<number>("actions.showcase.counter", { name });
+
 /** Fail unexpectedly: the caller gets INTERNAL and a digest, never the message. */
-export function crash(options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>("actions.showcase.crash", {}, options);
+export function crash<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>("actions.showcase.crash", {}, options);
 }
 
 /** Redirect to `path` (a same-origin path; anything else is refused). */
-export function goTo(path: string, options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>("actions.showcase.go_to", { path }, options);
+export function goTo<const O extends CallOptions = CallOptions>(
+  path: string,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>("actions.showcase.go_to", { path }, options);
 }
 
 /** The name kept by `remember`, read back from the cookie. */
-export function recall(options?: CallOptions): Promise<string | null> {
-  return (options?.client ?? client).call<string | null>("actions.showcase.recall", {}, options);
+export function recall<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string | null, O>> {
+  return (options?.client ?? client).call<string | null, O>("actions.showcase.recall", {}, options);
 }
 
 /** Keep `name` in a cookie for an hour. */
-export function remember(name: string, options?: CallOptions): Promise<null> {
-  return (options?.client ?? client).call<null>("actions.showcase.remember", { name }, options);
+export function remember<const O extends CallOptions = CallOptions>(
+  name: string,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>("actions.showcase.remember", { name }, options);
 }
 
 /** Put an event in the calendar; its ID is derived from its title and start. */
-export function schedule(event: Event, options?: CallOptions): Promise<Scheduled> {
-  return (options?.client ?? client).call<Scheduled>(
+export function schedule<const O extends CallOptions = CallOptions>(
+  event: Event,
+  options?: O,
+): Promise<Outcome<Scheduled, O>> {
+  return (options?.client ?? client).call<Scheduled, O>(
     "actions.showcase.schedule",
     { event },
     options,
@@ -313,22 +395,31 @@ export function schedule(event: Event, options?: CallOptions): Promise<Scheduled
 }
 
 /** A number only signed-in users may see. Requires a signed-in user. */
-export function secretNumber(options?: CallOptions): Promise<number> {
-  return (options?.client ?? client).call<number>("actions.showcase.secret_number", {}, options);
+export function secretNumber<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<number, O>> {
+  return (options?.client ?? client).call<number, O>("actions.showcase.secret_number", {}, options);
 }
 
 /** Wait `seconds` (at most 5) and return them. */
-export function sleep(seconds: number, options?: CallOptions): Promise<number> {
-  return (options?.client ?? client).call<number>("actions.showcase.sleep", { seconds }, options);
+export function sleep<const O extends CallOptions = CallOptions>(
+  seconds: number,
+  options?: O,
+): Promise<Outcome<number, O>> {
+  return (options?.client ?? client).call<number, O>(
+    "actions.showcase.sleep",
+    { seconds },
+    options,
+  );
 }
 
 /** Receive one file (at most 512 KiB) and describe it. Server defaults: `caption` "". */
-export function uploadFile(
+export function uploadFile<const O extends CallOptions = CallOptions>(
   file: Blob,
   caption?: string,
-  options?: CallOptions,
-): Promise<UploadInfo> {
-  return (options?.client ?? client).call<UploadInfo>(
+  options?: O,
+): Promise<Outcome<UploadInfo, O>> {
+  return (options?.client ?? client).call<UploadInfo, O>(
     "actions.showcase.upload_file",
     { file, caption },
     options,
@@ -336,12 +427,12 @@ export function uploadFile(
 }
 
 /** Wait, then record `tag`: a cancelled call never records it. */
-export function waitThenRecord(
+export function waitThenRecord<const O extends CallOptions = CallOptions>(
   tag: string,
   seconds: number,
-  options?: CallOptions,
-): Promise<string> {
-  return (options?.client ?? client).call<string>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>(
     "actions.showcase.wait_then_record",
     { tag, seconds },
     options,
@@ -349,8 +440,11 @@ export function waitThenRecord(
 }
 
 /** True once `wait_then_record(tag)` ran to its end. */
-export function wasRecorded(tag: string, options?: CallOptions): Promise<boolean> {
-  return (options?.client ?? client).call<boolean>(
+export function wasRecorded<const O extends CallOptions = CallOptions>(
+  tag: string,
+  options?: O,
+): Promise<Outcome<boolean, O>> {
+  return (options?.client ?? client).call<boolean, O>(
     "actions.showcase.was_recorded",
     { tag },
     options,
@@ -362,14 +456,14 @@ export function wasRecorded(tag: string, options?: CallOptions): Promise<boolean
  * user with the role admin. Server defaults: `userId` null, `actionName` null, `before` null,
  * `limit` 50.
  */
-export function listAuditEntries(
+export function listAuditEntries<const O extends CallOptions = CallOptions>(
   userId?: string | null,
   actionName?: string | null,
   before?: number | null,
   limit?: number,
-  options?: CallOptions,
-): Promise<AuditPage> {
-  return (options?.client ?? client).call<AuditPage>(
+  options?: O,
+): Promise<Outcome<AuditPage, O>> {
+  return (options?.client ?? client).call<AuditPage, O>(
     "authstage.audit.list_audit_entries",
     { user_id: userId, action_name: actionName, before, limit },
     options,
