@@ -43,7 +43,8 @@ from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
 from authstage.smtp import SmtpMailer
-from authstage.uploads import UploadedFile
+from authstage.storage import Storage, StoredFile
+from authstage.uploads import FileRule, UploadedFile
 
 __all__ = [
     "ActionError",
@@ -56,6 +57,7 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "CrossSiteRequest",
+    "FileRule",
     "Forbidden",
     "Mailer",
     "MethodNotAllowed",
@@ -71,6 +73,8 @@ __all__ = [
     "SendReport",
     "SmtpMailer",
     "StaleClient",
+    "Storage",
+    "StoredFile",
     "Unauthorized",
     "Unavailable",
     "UnsupportedMediaType",
