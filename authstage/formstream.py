@@ -154,14 +154,15 @@ class MultipartReader:
 
     def _end(self) -> None:
         segment, file = self._segment, self._file
-        self._segment = self._file = None
+        self._segment = None
         if segment is None:
             return
-        if file is not None:
+        if file is not None:  # kept on self until the form owns it: close() must find it
             if file.size == 0 and not file.filename:  # a file input left empty
                 file.spool.close()
-                return
-            self.form.add_file(segment.name, file.finish())
+            else:
+                self.form.add_file(segment.name, file.finish())
+            self._file = None
             return
         codec = codec_of(segment.charset)
         try:

@@ -27,7 +27,7 @@ base64 JSON file is checked by the same rule after decoding.
 
 from __future__ import annotations
 
-import tempfile
+import io
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -151,9 +151,7 @@ class UploadedFile(msgspec.Struct, dict=True):
         """The binary file object holding the bytes (a spool, or a buffer over ``content``)."""
         spool: IO[bytes] | None = self.__dict__.get("_spool")
         if spool is None:
-            spool = tempfile.SpooledTemporaryFile(SPOOL_SIZE)  # noqa: SIM115 - closed by close()
-            spool.write(self.content)
-            spool.seek(0)
+            spool = io.BytesIO(self.content)  # already in memory: no spool to make
             self.__dict__["_spool"] = spool
         return spool
 

@@ -32,6 +32,7 @@ from .errors import (
 from .protocol import Manifest, Revalidation
 from .transport import RedirectHook, RevalidateHook, StaleHook
 from .types import (
+    AvatarOut,
     ChangePasswordIn,
     Event,
     LoginIn,
@@ -50,6 +51,7 @@ __all__ = [
     "CONTRACT",
     "ActionError",
     "AsyncClient",
+    "AvatarOut",
     "BadRequestError",
     "ChangePasswordIn",
     "Client",

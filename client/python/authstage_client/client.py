@@ -13,6 +13,7 @@ from .blocking import SyncRuntime
 from .protocol import ActionInfo
 from .transport import AsyncRuntime
 from .types import (
+    AvatarOut,
     ChangePasswordIn,
     Event,
     LoginIn,
@@ -30,7 +31,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Client"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "2d45fc4200f7e575e767737dfc6a7bd1"
+CONTRACT = "fb780986e26129b6b68858f3c3b86d1e"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -42,6 +43,9 @@ _REVOKE_SESSION = ActionInfo[None]("actions.accounts.revoke_session", None)
 _SIGNUP = ActionInfo[None]("actions.accounts.signup", None)
 _UPDATE_PROFILE = ActionInfo[UserOut]("actions.accounts.update_profile", UserOut)
 _LIST_USERS = ActionInfo[list[UserOut]]("actions.admin.list_users", list[UserOut])
+_UPLOAD_AVATAR = ActionInfo[AvatarOut](
+    "actions.avatars.upload_avatar", AvatarOut, files=("avatar",)
+)
 _ADD = ActionInfo[int]("actions.demo.add", int)
 _CREATE_NOTE = ActionInfo[NoteOut]("actions.notes.create_note", NoteOut)
 _GET_NOTE = ActionInfo[NoteOut]("actions.notes.get_note", NoteOut)
@@ -121,6 +125,12 @@ class AsyncClient(AsyncRuntime):
         """
         return await self._call(_LIST_USERS, {"limit": limit}, idempotency_key)
 
+    async def upload_avatar(
+        self, avatar: Upload, *, idempotency_key: str | None = None
+    ) -> AvatarOut:
+        """Replace the signed-in user's avatar. Requires a signed-in user."""
+        return await self._call(_UPLOAD_AVATAR, {"avatar": avatar}, idempotency_key)
+
     async def add(self, a: int, b: int, *, idempotency_key: str | None = None) -> int:
         """Add two integers: the no-op action of the benchmark."""
         return await self._call(_ADD, {"a": a, "b": b}, idempotency_key)
@@ -195,7 +205,9 @@ class AsyncClient(AsyncRuntime):
     async def upload_file(
         self, file: Upload, caption: str | UnsetType = UNSET, *, idempotency_key: str | None = None
     ) -> UploadInfo:
-        """Receive one file (at most 512 KiB) and describe it. Server defaults: ``caption`` ""."""
+        """Receive one file (at most 512 KiB: 413 while it streams in) and describe it. Server
+        defaults: ``caption`` "".
+        """
         return await self._call(_UPLOAD_FILE, {"file": file, "caption": caption}, idempotency_key)
 
     async def wait_then_record(
@@ -274,6 +286,10 @@ class Client(SyncRuntime):
         """
         return self._call(_LIST_USERS, {"limit": limit}, idempotency_key)
 
+    def upload_avatar(self, avatar: Upload, *, idempotency_key: str | None = None) -> AvatarOut:
+        """Replace the signed-in user's avatar. Requires a signed-in user."""
+        return self._call(_UPLOAD_AVATAR, {"avatar": avatar}, idempotency_key)
+
     def add(self, a: int, b: int, *, idempotency_key: str | None = None) -> int:
         """Add two integers: the no-op action of the benchmark."""
         return self._call(_ADD, {"a": a, "b": b}, idempotency_key)
@@ -348,7 +364,9 @@ class Client(SyncRuntime):
     def upload_file(
         self, file: Upload, caption: str | UnsetType = UNSET, *, idempotency_key: str | None = None
     ) -> UploadInfo:
-        """Receive one file (at most 512 KiB) and describe it. Server defaults: ``caption`` ""."""
+        """Receive one file (at most 512 KiB: 413 while it streams in) and describe it. Server
+        defaults: ``caption`` "".
+        """
         return self._call(_UPLOAD_FILE, {"file": file, "caption": caption}, idempotency_key)
 
     def wait_then_record(

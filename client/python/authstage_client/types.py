@@ -9,6 +9,7 @@ import typing as _t
 import msgspec as _m
 
 __all__ = [
+    "AvatarOut",
     "ChangePasswordIn",
     "Event",
     "LoginIn",
@@ -21,6 +22,12 @@ __all__ = [
     "UploadInfo",
     "UserOut",
 ]
+
+
+class AvatarOut(_m.Struct, kw_only=True):
+    """The stored avatar's address."""
+
+    url: str
 
 
 class ChangePasswordIn(_m.Struct, kw_only=True):

@@ -9,10 +9,15 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "2d45fc4200f7e575e767737dfc6a7bd1";
+export const CONTRACT = "fb780986e26129b6b68858f3c3b86d1e";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
+
+/** The stored avatar's address. */
+export interface AvatarOut {
+  url: string;
+}
 
 /** The current password, to prove it is you, and the new one. */
 export interface ChangePasswordIn {
@@ -194,6 +199,15 @@ export function listUsers(limit?: number, options?: CallOptions): Promise<UserOu
   );
 }
 
+/** Replace the signed-in user's avatar. Requires a signed-in user. */
+export function uploadAvatar(avatar: Blob, options?: CallOptions): Promise<AvatarOut> {
+  return (options?.client ?? client).call<AvatarOut>(
+    "actions.avatars.upload_avatar",
+    { avatar },
+    options,
+  );
+}
+
 /** Add two integers: the no-op action of the benchmark. */
 export function add(a: number, b: number, options?: CallOptions): Promise<number> {
   return (options?.client ?? client).call<number>("actions.demo.add", { a, b }, options);
@@ -287,7 +301,10 @@ export function sleep(seconds: number, options?: CallOptions): Promise<number> {
   return (options?.client ?? client).call<number>("actions.showcase.sleep", { seconds }, options);
 }
 
-/** Receive one file (at most 512 KiB) and describe it. Server defaults: `caption` "". */
+/**
+ * Receive one file (at most 512 KiB: 413 while it streams in) and describe it. Server defaults:
+ * `caption` "".
+ */
 export function uploadFile(
   file: Blob,
   caption?: string,
