@@ -12,7 +12,7 @@ one API for every store and the local disk, atomic writes (an object is either a
 at all: a failed upload leaves nothing half-written), multipart uploads to S3 for large files,
 and real async I/O that does not hold a thread per transfer. ``save`` streams the upload's spool
 (the file object itself is handed to obstore, which reads it in chunks), so storing a 100 MB file
-costs a chunk of memory, not the file.
+costs a few chunks of memory, not the file (about 3 MiB to a folder, 12 MiB to S3: ``_put``).
 
 Keys are chosen by the server (a random hex name with the detected type's extension, under an
 optional prefix), never taken from the client's file name. ``save_image`` re-encodes an image
@@ -37,6 +37,7 @@ from authstage.images import reencode
 from authstage.uploads import UploadedFile
 
 if TYPE_CHECKING:
+    from obstore import Attributes
     from obstore.store import ObjectStore
 
 __all__ = ["DEFAULT_MAX_PIXELS", "Storage", "StoredFile"]
@@ -44,6 +45,8 @@ __all__ = ["DEFAULT_MAX_PIXELS", "Storage", "StoredFile"]
 #: The default pixel limit of ``save_image`` (about 5000 x 5000).
 DEFAULT_MAX_PIXELS = 25_000_000
 _READ_CHUNK = 1024 * 1024
+_LOCAL_PART = 1024 * 1024
+_REMOTE_PART = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +114,17 @@ class Storage:
         return f"{prefix}{secrets.token_hex(16)}{_extension(mime)}"
 
     async def _put(self, key: str, body: IO[bytes], mime: str | None) -> None:
-        if mime is None or isinstance(self.store, LocalStore):  # a folder keeps no attributes
-            await obstore.put_async(self.store, key, body)
-        else:
-            await obstore.put_async(self.store, key, body, attributes={"Content-Type": mime})
+        # obstore reads ``chunk_size`` bytes per part and keeps ``max_concurrency`` parts in
+        # flight: its defaults (5 MiB x 12) would hold 60 MiB per upload. A folder takes small
+        # parts; an object store's parts are at least 5 MiB (S3's minimum), two in flight.
+        store = self.store
+        if isinstance(store, LocalStore):  # a folder keeps no attributes
+            await obstore.put_async(store, key, body, chunk_size=_LOCAL_PART, max_concurrency=2)
+            return
+        attributes: Attributes | None = None if mime is None else {"Content-Type": mime}
+        await obstore.put_async(
+            store, key, body, attributes=attributes, chunk_size=_REMOTE_PART, max_concurrency=2
+        )
 
     async def save(
         self, file: UploadedFile, key: str | None = None, *, prefix: str = ""
