@@ -35,7 +35,7 @@ class AvatarOut(msgspec.Struct):
     url: str
 
 
-@action
+@action(max_body_size=6 * 1024 * 1024)  # the file's 5 MB and the form around it
 async def upload_avatar(avatar: Annotated[UploadedFile, AVATAR_RULE]) -> AvatarOut:
     """Replace the signed-in user's avatar."""
     user = await require_user()
