@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 
@@ -11,7 +13,7 @@ from litestar.types import HTTPRequestEvent
 from authstage.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from authstage.formstream import read_multipart
 from authstage.testing import ActionClient
-from authstage.uploads import SPOOL_SIZE
+from authstage.uploads import SPOOL_SIZE, FileRule
 from tests.unit import sample_actions as sa
 from tests.unit.imagefiles import PNG
 
@@ -57,6 +59,28 @@ async def test_a_file_over_its_rule_is_refused_before_the_body_is_read() -> None
         await read_multipart(receive, None, 4 << 20, PARAMS, {"avatar": sa.PNG_RULE})
     assert refused.value.field_errors == {"avatar": ["The file is larger than 65536 bytes"]}
     assert receive.sent <= (64 << 10) + 2 * CHUNK  # the rest of the megabyte was never read
+
+
+def temp_files_open() -> int:
+    """How many files under the temporary directory this process holds open."""
+    folder, count = tempfile.gettempdir(), 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith(folder)
+        except FileNotFoundError:  # the descriptor listdir itself used
+            continue
+    return count
+
+
+async def test_a_refused_file_on_disk_leaves_no_temporary_file_open() -> None:
+    rule = FileRule(max_size=2 * SPOOL_SIZE)
+    body = file_part("f", "f.bin", b"x" * (4 * SPOOL_SIZE)) + b"--b--\r\n"
+    before = temp_files_open()
+    receive = Receive(body)
+    with pytest.raises(PayloadTooLarge):
+        await read_multipart(receive, None, 10 << 20, PARAMS, {"f": rule})
+    assert receive.sent < len(body)
+    assert temp_files_open() == before  # the spool had rolled over to disk, and is closed
 
 
 async def test_a_script_renamed_png_is_refused_as_soon_as_it_is_read() -> None:
