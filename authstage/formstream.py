@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 
 from authstage.body import ClientDisconnected, check_declared, too_large
-from authstage.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from authstage.errors import BadRequest, PayloadTooLarge
 from authstage.formdata import MAX_FIELDS, Form, codec_of
 from authstage.uploads import SNIFF_SIZE, SPOOL_SIZE, FileRule, UploadedFile, sniff
 
@@ -78,9 +78,8 @@ class _FilePart:
 
     def finish(self) -> UploadedFile:
         if self.head is not None:
-            if self.size == 0 and self.rule is not None and not self.rule.allow_empty:
-                message = "The file is empty"
-                raise ValidationFailed(message, field_errors={self.field: [message]})
+            if self.rule is not None:
+                self.rule.check_empty(self.field, self.size)
             self._detect()
         return UploadedFile.spooled(
             self.filename, self.content_type, self.spool, self.size, self.detected

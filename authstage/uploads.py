@@ -93,6 +93,11 @@ class FileRule:
             message = f"The file is larger than {self.max_size} bytes"
             raise PayloadTooLarge(message, field_errors={field: [message]})
 
+    def check_empty(self, field: str, size: int) -> None:
+        """Raise 422 on ``field`` for a zero-byte file unless ``allow_empty``."""
+        if size == 0 and not self.allow_empty:
+            raise ValidationFailed("The file is empty", field_errors={field: ["The file is empty"]})
+
     def check_type(self, field: str, detected: str | None) -> None:
         """Raise 422 on ``field`` unless the detected type is allowed."""
         if self.types is None or detected in self.types:
@@ -106,8 +111,7 @@ class FileRule:
     def check(self, field: str, file: UploadedFile) -> None:
         """Apply every limit to a whole file (one that was not streamed under this rule)."""
         self.check_size(field, file.size)
-        if not self.allow_empty and file.size == 0:
-            raise ValidationFailed("The file is empty", field_errors={field: ["The file is empty"]})
+        self.check_empty(field, file.size)
         self.check_type(field, file.detected_type)
 
 

@@ -151,3 +151,21 @@ async def test_a_no_js_form_applies_the_rules_named_by_its_action_field(
     ok = await actions.form(sa.ruled_upload, {}, files={"avatar": ("a", PNG, "x/y")}, referer=None)
     assert ok.status_code < 400
     assert sa.CALLS["ruled_upload"] == 1
+
+
+async def test_a_file_input_left_empty_is_no_file(actions: ActionClient) -> None:
+    empty = b'--b\r\nContent-Disposition: form-data; name="avatar"; filename=""\r\n'
+    empty += b"Content-Type: application/octet-stream\r\n\r\n\r\n--b--\r\n"
+    receive = Receive(empty)
+    form = await read_multipart(receive, None, 1 << 20, PARAMS, {"avatar": sa.PNG_RULE})
+    assert form.files == {}
+    response = await actions.client.post(
+        "/_action",
+        content=empty,
+        headers={
+            "authstage-action": actions.id_of(sa.ruled_upload),
+            "content-type": "multipart/form-data; boundary=b",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fieldErrors"] == {"avatar": ["Required"]}
