@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from actions.avatars import avatar_file
 from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
@@ -29,6 +30,7 @@ ACTION_MODULES = [
     "actions.admin",
     "authstage.audit.actions",  # list_audit_entries, the admin read of the audit log
     "actions.showcase",
+    "actions.avatars",
 ]
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -52,7 +54,15 @@ def create_app(
         AuthstageConfig(actions=ACTION_MODULES, auth=auth or AuthConfig(), **config)
     )
     return Litestar(
-        route_handlers=[home, login_page, signup_page, dashboard, profile_page, api_user],
+        route_handlers=[
+            home,
+            login_page,
+            signup_page,
+            dashboard,
+            profile_page,
+            api_user,
+            avatar_file,
+        ],
         plugins=[plugin],
         on_startup=[database.startup],
         on_shutdown=[database.shutdown],

@@ -57,7 +57,8 @@ from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
 from authstage.smtp import SmtpMailer
-from authstage.uploads import UploadedFile
+from authstage.storage import Storage, StoredFile
+from authstage.uploads import FileRule, UploadedFile
 
 __all__ = [
     "ActionError",
@@ -71,6 +72,7 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "CrossSiteRequest",
+    "FileRule",
     "Forbidden",
     "JobState",
     "JobStatus",
@@ -91,6 +93,8 @@ __all__ = [
     "SendReport",
     "SmtpMailer",
     "StaleClient",
+    "Storage",
+    "StoredFile",
     "Unauthorized",
     "Unavailable",
     "UnsupportedMediaType",

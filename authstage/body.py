@@ -3,7 +3,9 @@
 The limit is enforced twice: against ``Content-Length`` before a byte is read, and against
 the running total while chunks stream in (a chunked upload has no length). Either way the
 caller gets ``PayloadTooLarge`` (413) as soon as the limit is crossed, never after buffering the
-whole body. Next.js turns an oversize body into a 500 for fetch callers; this is the fix.
+whole body. Next.js turns an oversize body into a 500 for fetch callers; this is the fix. A
+multipart body is not read whole at all: formstream.py parses it as it streams, under the same
+two checks.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from authstage.errors import BadRequest, PayloadTooLarge
 if TYPE_CHECKING:
     from litestar.types import Receive
 
-__all__ = ["ClientDisconnected", "read_body", "too_large"]
+__all__ = ["ClientDisconnected", "check_declared", "read_body", "too_large"]
 
 
 class ClientDisconnected(Exception):
@@ -27,13 +29,12 @@ def too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"The request body is larger than this action's limit of {limit} bytes")
 
 
-async def read_body(receive: Receive, content_length: bytes | None, limit: int) -> bytes:
-    """The whole body, at most ``limit`` bytes.
+def check_declared(content_length: bytes | None, limit: int) -> None:
+    """Refuse a body whose ``Content-Length`` is over ``limit`` before a byte is read.
 
     Raises:
-        PayloadTooLarge: the declared or streamed size is over ``limit``.
+        PayloadTooLarge: the declared size is over ``limit``.
         BadRequest: ``Content-Length`` is not a number.
-        ClientDisconnected: the client disconnected mid-body.
     """
     if content_length is not None:
         try:
@@ -42,6 +43,17 @@ async def read_body(receive: Receive, content_length: bytes | None, limit: int) 
             raise BadRequest("Content-Length is not a number") from None
         if declared > limit:
             raise too_large(limit)
+
+
+async def read_body(receive: Receive, content_length: bytes | None, limit: int) -> bytes:
+    """The whole body, at most ``limit`` bytes.
+
+    Raises:
+        PayloadTooLarge: the declared or streamed size is over ``limit``.
+        BadRequest: ``Content-Length`` is not a number.
+        ClientDisconnected: the client disconnected mid-body.
+    """
+    check_declared(content_length, limit)
     message = await receive()
     if message["type"] != "http.request":
         raise ClientDisconnected

@@ -4,7 +4,8 @@ Read ``ActionEndpoint.__call__`` top to bottom; each numbered step is one line o
 
 1. origin check   ``OriginPolicy.check`` (csrf.py) before anything else
 2. locate         the ``Authstage-Action`` header (JS, clients) or the ``_action`` form field
-3. read body      ``read_body`` (body.py) under the action's size limit
+3. read body      ``read_body`` (body.py) under the action's size limit; a multipart body is
+                  parsed as it streams, files spooled under their rules (formstream.py)
 4. guard          deny anonymous callers unless ``public``; configured guards
 5. decode         one precompiled msgspec decoder per action (params.py), forms via forms.py
 6. run            inside the ``RequestContext`` (context.py), cancelled if the client goes
@@ -46,6 +47,7 @@ from authstage.errors import (
     UnsupportedMediaType,
 )
 from authstage.forms import Form, parse_form, submitted_values
+from authstage.formstream import read_multipart
 from authstage.idempotency import IDEMPOTENCY_HEADER, Idempotency
 from authstage.noscript import NoScriptReply
 from authstage.observe import CallObserver
@@ -62,7 +64,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ActionEndpoint"]
 
-_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+_MULTIPART = "multipart/form-data"
+_FORMS = (_MULTIPART, "application/x-www-form-urlencoded")
 _ALLOW = [(b"allow", b"POST")]
 #: The status logged for a call whose client went away before a reply (nginx's convention).
 _CLIENT_GONE = 499
@@ -176,16 +179,24 @@ class ActionEndpoint:
             if raw_id is not None:  # 2 locate: header
                 spec = self.by_id.get(raw_id) or steps.locate(raw_id, headers)
                 limit = steps.limit(spec)
-                body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
+                if media == _MULTIPART:  # 3 read body: multipart is parsed as it streams
+                    form = await read_multipart(
+                        receive, headers.get(b"content-length"), limit, params,
+                        spec.signature.file_rules,
+                    )  # fmt: skip
+                    size = form.size
+                else:
+                    body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
+                    size = len(body)
                 refresh = headers.get(REFRESH_HEADER)  # reads to refresh after (refresh.py)
                 if refresh is not None:
-                    self.refresher.check_size(refresh, len(body), limit)
+                    self.refresher.check_size(refresh, size, limit)
                 if steps.guarded or not spec.public:  # 4 guard (nothing to check: skipped)
                     await steps.guard(ctx, spec)
                 if media == "application/json":  # 5 decode
                     arguments = steps.decode_json(spec, body, headers.get(b"authstage-bound"))
                 elif media in _FORMS:
-                    form = parse_form(body, media, params)
+                    form = form or parse_form(body, media, params)
                     arguments = steps.decode_form(spec, form)
                 else:
                     raise UnsupportedMediaType("Send application/json or a form body")
@@ -199,10 +210,15 @@ class ActionEndpoint:
                 return
             elif media in _FORMS:  # 2 locate: form field (HTML forms without JavaScript)
                 limit = steps.form_limit  # the action is named inside the body
-                body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
-                form = parse_form(body, media, params)
+                if media == _MULTIPART:  # 3, its files under their rules once _action is in
+                    rules_of = steps.rules_of(headers)
+                    length = headers.get(b"content-length")
+                    form = await read_multipart(receive, length, limit, params, None, rules_of)
+                else:
+                    body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
+                    form = parse_form(body, media, params)
                 spec = steps.locate(_form_action(form), headers)
-                steps.check_size(spec, len(body))  # 3 then the action's own limit
+                steps.check_size(spec, form.size)  # 3 then the action's own limit
                 await steps.guard(ctx, spec)  # 4
                 arguments = steps.decode_form(spec, form)  # 5
             elif media == "application/json" or not media:
@@ -236,6 +252,8 @@ class ActionEndpoint:
             error, error_headers = steps.error_of(exc, spec)
             await self.fail(send, ctx, headers, spec, form, error, error_headers)
         finally:
+            if form is not None:
+                form.close()  # the uploaded files' spools: deleted whatever happened
             current_var.reset(token)
             await outbox.flush(real_send)
             if watched:

@@ -15,15 +15,10 @@ the Struct field) it lands in, then the whole object is converted with msgspec i
   arguments alongside files); other fields override it;
 - text holding a NUL character is refused with the field named (nul.py).
 
-Multipart is parsed with the ``multipart`` package Litestar itself depends on.
-
-Text is decoded only from the charsets browsers actually send (``CHARSETS``: UTF-8, US-ASCII,
-ISO-8859-1 and their common aliases, case-insensitive), whether named by the urlencoded body's
-``charset`` parameter or by a multipart part's ``Content-Type``; anything else is refused with
-415 before a byte is decoded. Handing the name to any Python codec would let a caller pick
-``punycode`` (a quadratic decoder: one 1 MiB body blocks the event loop for minutes) or
-``unicode_escape`` (lone surrogates that fail later). Bytes the declared charset cannot decode,
-raw or percent-encoded, are a 400, never replaced silently.
+Multipart bodies are parsed as they stream in (formstream.py); ``parse_form`` takes a body
+read whole. Text is decoded only from the charsets in ``CHARSETS`` (formdata.py), whether named by
+the urlencoded body's ``charset`` parameter or by a multipart part's ``Content-Type``; bytes the
+declared charset cannot decode, raw or percent-encoded, are a 400, never replaced silently.
 """
 
 from __future__ import annotations
@@ -33,132 +28,39 @@ from urllib.parse import parse_qsl
 
 import msgspec
 import msgspec.inspect as mi
-from multipart import (
-    MultipartSegment,
-    ParserError,
-    ParserLimitReached,
-    PushMultipartParser,
-)
 
-from authstage.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from authstage.errors import BadRequest, PayloadTooLarge
+from authstage.formdata import CHARSETS, MAX_FIELDS, Form, codec_of
+from authstage.formstream import parse_multipart
 from authstage.nul import JSON_NUL
 from authstage.params import FORM_FIELD, ActionSignature
-from authstage.uploads import UploadedFile
 
-__all__ = ["CHARSETS", "Form", "form_arguments", "parse_form", "submitted_values"]
+__all__ = [
+    "CHARSETS",
+    "MAX_FIELDS",
+    "Form",
+    "form_arguments",
+    "parse_form",
+    "submitted_values",
+]
 
-MAX_FIELDS = 1000
 _TRUE = frozenset({"on", "true", "1", "yes"})
 _SECRET_WORDS = ("password", "passwd", "secret")
-#: The charsets a form may declare (lowercased name -> Python codec); see the module docstring.
-CHARSETS = {
-    "utf-8": "utf-8",
-    "utf8": "utf-8",
-    "us-ascii": "ascii",
-    "ascii": "ascii",
-    "iso-8859-1": "latin-1",
-    "iso8859-1": "latin-1",
-    "latin1": "latin-1",
-    "latin-1": "latin-1",
-}
-
-
-def _codec(charset: str | None) -> str:
-    """The codec for a declared charset (UTF-8 when none is declared).
-
-    Raises:
-        UnsupportedMediaType: the charset is not in ``CHARSETS``.
-    """
-    if charset is None:
-        return "utf-8"
-    codec = CHARSETS.get(charset.strip().lower())
-    if codec is None:
-        raise UnsupportedMediaType(
-            f"Unsupported form charset {charset[:40]!r}: send UTF-8 (or US-ASCII, ISO-8859-1)"
-        )
-    return codec
-
-
-class Form:
-    """The fields and files of one form body."""
-
-    __slots__ = ("fields", "files", "nul")
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-        self.files: dict[str, list[UploadedFile]] = {}
-        #: True when some text holds a NUL: only then does ``form_arguments`` look for it.
-        self.nul = False
-
-    def add_field(self, name: str, value: str) -> None:
-        """Add one value of field ``name``."""
-        self.fields.setdefault(name, []).append(value)
-        self.nul = self.nul or "\x00" in value
-
-    def add_file(self, name: str, file: UploadedFile) -> None:
-        """Add one file of field ``name``."""
-        self.files.setdefault(name, []).append(file)
-        self.nul = self.nul or "\x00" in file.filename or "\x00" in file.content_type
-
-    def first(self, name: str) -> str | None:
-        """The first value of field ``name``, or None."""
-        values = self.fields.get(name)
-        return values[0] if values else None
-
-
-def _parse_multipart(body: bytes, boundary: str, form: Form) -> None:
-    segment: MultipartSegment | None = None
-    data = bytearray()
-    try:
-        with PushMultipartParser(boundary.encode(), max_segment_count=MAX_FIELDS) as parser:
-            for chunk in (body, b""):
-                for event in parser.parse(chunk):
-                    if isinstance(event, MultipartSegment):
-                        segment, data = event, bytearray()
-                    elif event:
-                        data.extend(event)
-                    elif segment is not None:
-                        if segment.filename is not None:
-                            file = UploadedFile(
-                                filename=segment.filename,
-                                content_type=segment.content_type or "application/octet-stream",
-                                data=bytes(data),
-                            )
-                            form.add_file(segment.name, file)
-                        else:
-                            codec = _codec(segment.charset)
-                            try:
-                                text = data.decode(codec)
-                            except UnicodeDecodeError:
-                                raise BadRequest(
-                                    f"Form field {segment.name[:40]!r} is not valid {codec}"
-                                ) from None
-                            form.add_field(segment.name, text)
-                        segment = None
-            if not parser.closed:
-                raise BadRequest("Malformed multipart body: it ends before its last boundary")
-    except ParserLimitReached:
-        raise PayloadTooLarge(f"Too many form parts (at most {MAX_FIELDS})") from None
-    except ParserError as exc:
-        raise BadRequest(f"Malformed multipart body: {exc}") from None
 
 
 def parse_form(body: bytes, media_type: str, params: dict[str, str]) -> Form:
-    """Parse an urlencoded or multipart body.
+    """Parse an urlencoded or multipart body read whole.
 
     Raises:
         BadRequest: the body is malformed (bytes its charset cannot decode, broken framing).
         UnsupportedMediaType: the body or a part declares a charset not in ``CHARSETS``.
         PayloadTooLarge: more than ``MAX_FIELDS`` fields.
     """
-    form = Form()
     if media_type == "multipart/form-data":
-        boundary = params.get("boundary")
-        if not boundary:
-            raise BadRequest("multipart/form-data without a boundary")
-        _parse_multipart(body, boundary, form)
-        return form
-    codec = _codec(params.get("charset"))
+        return parse_multipart(body, params)
+    form = Form()
+    form.size = len(body)
+    codec = codec_of(params.get("charset"))
     try:
         text = body.decode(codec)
     except UnicodeDecodeError:

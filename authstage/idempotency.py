@@ -25,7 +25,9 @@ duplicate arriving at another instance polls until the reply is recorded, and an
 of shared store, claims are per process only.
 
 The same key with different arguments is refused: ``VALIDATION`` (422, as the IETF
-Idempotency-Key draft asks) with a form error; nothing runs.
+Idempotency-Key draft asks) with a form error; nothing runs. Arguments are compared by a SHA-256
+of their JSON and of the bytes of each uploaded file (a spooled file's content is not in its
+JSON), read from the file's spool.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from litestar.stores.memory import MemoryStore
 
 from authstage.encoding import Reply
 from authstage.errors import BadRequest, Conflict, ValidationFailed
+from authstage.uploads import UploadedFile
 
 if TYPE_CHECKING:
     from litestar.stores.base import Store
@@ -99,6 +102,19 @@ def _redis_of(store: Store) -> Any:
     return store._redis if isinstance(store, RedisStore) else None
 
 
+def _fingerprint(arguments: Any) -> bytes:
+    """The digest a retry's arguments must match: their JSON, then each file's bytes."""
+    digest = hashlib.sha256(msgspec.json.encode(arguments))
+    args, kwargs = arguments
+    for value in (*args, *kwargs.values()):
+        for file in value if isinstance(value, list) else (value,):
+            if isinstance(file, UploadedFile):
+                for chunk in file.chunks():
+                    digest.update(chunk)
+                file.seek(0)
+    return digest.digest()
+
+
 class Idempotency:
     """Runs each ``(caller, action, key)`` at most once per window and replays its reply."""
 
@@ -151,7 +167,7 @@ class Idempotency:
             Conflict: a call with this key is still running in another process.
         """
         slot = self.slot(ctx, spec, key)
-        fingerprint = hashlib.sha256(msgspec.json.encode(arguments)).digest()
+        fingerprint = _fingerprint(arguments)
         deadline = time.monotonic() + self.wait
         while True:
             raw = await self.store.get(slot)

@@ -17,16 +17,17 @@ the check is gated on the body containing ``\\u0000``, so the normal path pays o
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 import msgspec.inspect as mi
 
 from authstage.errors import RegistrationError, ValidationFailed
 from authstage.nul import JSON_NUL, NUL_MESSAGE, nul_paths
-from authstage.uploads import UploadedFile
+from authstage.uploads import FileRule, UploadedFile
 
 __all__ = ["FORM_FIELD", "RESERVED_NAMES", "ActionSignature", "Param", "ResultTypeError"]
 
@@ -55,6 +56,8 @@ class Param:
     struct_fields: tuple[str, ...] | None
     #: True for ``UploadedFile``, ``UploadedFile | None`` and ``list[UploadedFile]``.
     is_file: bool
+    #: The ``FileRule`` of a file parameter's annotation, if it has one.
+    file_rule: FileRule | None = None
 
 
 def _unsupported(tp: Any, where: str) -> str | None:
@@ -101,6 +104,16 @@ def _is_file(info: mi.Type) -> bool:
     return False
 
 
+def _file_rule(tp: Any) -> FileRule | None:
+    """The ``FileRule`` in ``tp``'s ``Annotated`` metadata, through ``| None`` and ``list``."""
+    if get_origin(tp) is Annotated:
+        found = [m for m in tp.__metadata__ if isinstance(m, FileRule)]
+        return found[0] if found else _file_rule(get_args(tp)[0])
+    if get_origin(tp) in (list, Union, types.UnionType):
+        return next((rule for arg in get_args(tp) if (rule := _file_rule(arg))), None)
+    return None
+
+
 def _struct_fields(info: mi.Type) -> tuple[str, ...] | None:
     if isinstance(info, mi.UnionType):
         inner = [t for t in info.types if not isinstance(t, mi.NoneType)]
@@ -138,6 +151,11 @@ class ActionSignature:
                 )
             info = mi.type_info(tp)
             required = p.default is inspect.Parameter.empty
+            is_file, rule = _is_file(info), _file_rule(tp)
+            if rule is not None and not is_file:
+                raise RegistrationError(
+                    f"action {qualname}: FileRule on {p.name!r}, which is not an UploadedFile"
+                )
             params.append(
                 Param(
                     name=p.name,
@@ -146,7 +164,8 @@ class ActionSignature:
                     default=msgspec.NODEFAULT if required else p.default,
                     keyword_only=p.kind is p.KEYWORD_ONLY,
                     struct_fields=_struct_fields(info),
-                    is_file=_is_file(info),
+                    is_file=is_file,
+                    file_rule=rule,
                 )
             )
         if "return" not in hints:
@@ -159,6 +178,10 @@ class ActionSignature:
             raise RegistrationError(f"action {qualname}: msgspec cannot encode {bad}")
         self.params: tuple[Param, ...] = tuple(params)
         self._by_name = {p.name: p for p in params}
+        #: parameter name -> its ``FileRule``, for the parameters that declare one.
+        self.file_rules: dict[str, FileRule] = {
+            p.name: p.file_rule for p in params if p.file_rule is not None
+        }
         self.qualname = qualname
         self._positional = sum(1 for p in params if not p.keyword_only)
         self._arg_types: dict[int, type[msgspec.Struct]] = {}
@@ -228,6 +251,20 @@ class ActionSignature:
         if len(values) == self._positional:
             return values, {}
         return self.call_args([], args)
+
+    def check_files(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Apply each parameter's ``FileRule`` to the files of a decoded call (a streamed file
+        was checked while reading; this catches base64 JSON files and late-named forms).
+
+        Raises:
+            PayloadTooLarge, ValidationFailed: a file breaks its rule.
+        """
+        values = dict(zip((p.name for p in self.params), args, strict=False)) | kwargs
+        for name, rule in self.file_rules.items():
+            value = values.get(name)
+            for file in value if isinstance(value, list) else [value]:
+                if isinstance(file, UploadedFile):
+                    rule.check(name, file)
 
     def convert_bound(self, values: list[Any]) -> list[Any]:
         """Convert the JSON values of bound leading arguments to their parameter types."""

@@ -23,7 +23,7 @@ guard") as plain attributes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from authstage.config import ResolvedConfig
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec, Registry
+    from authstage.uploads import FileRule
 
 __all__ = ["ActionSteps", "After", "Arguments"]
 
@@ -127,6 +128,11 @@ class ActionSteps:
         """The body limit of ``spec``."""
         return spec.max_body_size or self.default_limit
 
+    def rules_of(self, headers: dict[bytes, bytes]) -> Callable[[str], Mapping[str, FileRule]]:
+        """For a form that names its action inside the body: the file rules of the action a
+        raw ID names (``locate``'s errors if none), asked while the body streams in."""
+        return lambda raw_id: self.locate(raw_id.encode(), headers).signature.file_rules
+
     def check_size(self, spec: ActionSpec, size: int) -> None:
         """``PayloadTooLarge`` when a body read under a wider limit is over ``spec``'s."""
         if size > self.limit(spec):
@@ -178,7 +184,10 @@ class ActionSteps:
             raise BadRequest("The body is empty: send a JSON object of arguments, e.g. {}")
         try:
             if not bound:
-                return sig.decode_call(body)
+                arguments = sig.decode_call(body)
+                if sig.file_rules:
+                    sig.check_files(*arguments)
+                return arguments
             args = sig.decode_json(body, len(bound))
         except msgspec.ValidationError as exc:
             raise validation_error(sig, _loose(body), exc, len(bound)) from None
@@ -186,7 +195,10 @@ class ActionSteps:
             raise BadRequest(f"Malformed JSON: {exc}") from None
         except RecursionError:
             raise BadRequest("The JSON is nested too deeply") from None
-        return sig.call_args(bound, args)
+        arguments = sig.call_args(bound, args)
+        if sig.file_rules:
+            sig.check_files(*arguments)
+        return arguments
 
     def decode_form(self, spec: ActionSpec, form: Form) -> Arguments:
         """The arguments of a form: field-by-field conversion, then the same validation."""
@@ -197,7 +209,10 @@ class ActionSteps:
             args = msgspec.convert(raw, sig.args_type_after(len(bound)), strict=False)
         except msgspec.ValidationError as exc:
             raise validation_error(sig, raw, exc, len(bound)) from None
-        return sig.call_args(bound, args)
+        arguments = sig.call_args(bound, args)
+        if sig.file_rules:
+            sig.check_files(*arguments)
+        return arguments
 
     # 6 run
 

@@ -43,7 +43,7 @@ def free_port() -> int:
         return port
 
 
-def _environment(database_url: str, secret: str) -> dict[str, str]:
+def _environment(database_url: str, secret: str, directory: Path | None = None) -> dict[str, str]:
     drop = {"DATABASE_URL", "REDIS_URL", "AUTHSTAGE_RATE_LIMIT_STORAGE", "AUTHSTAGE_DEBUG"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(
@@ -52,6 +52,8 @@ def _environment(database_url: str, secret: str) -> dict[str, str]:
         AUTHSTAGE_SECRET=secret,
         AUTHSTAGE_ENV="development",
     )
+    if directory is not None:  # uploads go there, not into the project's ./uploads
+        env["AUTHSTAGE_STORAGE_URL"] = (directory / "uploads").as_uri()
     return env
 
 
@@ -74,7 +76,7 @@ def serve(
 ) -> Iterator[LiveServer]:
     """Serve the test app from a fresh database in ``directory`` until the block ends."""
     database_url = database_url or f"sqlite:///{directory / 'live.sqlite'}"
-    env = _environment(database_url, secret)
+    env = _environment(database_url, secret, directory)
     migrate = [sys.executable, "-m", "authstage.cli", "migrate"]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     port = free_port()

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import msgspec
 
 from authstage import (
+    FileRule,
     UploadedFile,
     ValidationFailed,
     action,
@@ -124,6 +125,16 @@ async def title_taken(title: str) -> None:
 async def tiny(text: str) -> int:
     CALLS["tiny"] += 1
     return len(text)
+
+
+#: The rule of ``ruled_upload``: a PNG of at most 64 KiB.
+PNG_RULE = FileRule(max_size=64 << 10, types={"image/png"})
+
+
+@action(public=True, max_body_size=1 << 20)
+async def ruled_upload(avatar: Annotated[UploadedFile, PNG_RULE]) -> int:
+    CALLS["ruled_upload"] += 1
+    return avatar.size
 
 
 @action(public=True, max_body_size=4 << 20)

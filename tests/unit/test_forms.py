@@ -11,6 +11,7 @@ from authstage.forms import Form, form_arguments, parse_form, submitted_values
 from authstage.registry import spec_of
 from authstage.testing import ActionClient
 from tests.unit import sample_actions as sa
+from tests.unit.imagefiles import PNG
 
 
 def form(**fields: Any) -> Form:
@@ -218,7 +219,7 @@ async def test_json_client_can_post_multipart_with_header(client: Any, endpoint:
     response = await client.post(
         "/_action",
         data={"_args": '{"caption": "c"}'},
-        files={"avatar": ("x.png", b"png-bytes", "image/png")},
+        files={"avatar": ("x.png", PNG, "image/png")},
         headers={"authstage-action": endpoint.registry.id_of(sa.upload)},
     )
     assert response.json()["data"]["caption"] == "c"

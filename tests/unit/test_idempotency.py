@@ -14,7 +14,9 @@ from litestar.testing import AsyncTestClient
 
 from authstage.appstate import endpoint_of
 from tests.unit import protocol_actions as pa
-from tests.unit.conftest import REDIS_URL
+from tests.unit import sample_actions as sa
+from tests.unit.conftest import REDIS_URL, build_app
+from tests.unit.imagefiles import PNG
 
 
 @pytest.fixture
@@ -64,6 +66,25 @@ async def test_the_same_key_with_other_arguments_is_refused(client: Any) -> None
     assert error["code"] == "VALIDATION"
     assert error["formErrors"] == ["This idempotency key was already used with other arguments"]
     assert pa.CALLS["t"] == 1
+
+
+async def test_the_same_key_with_another_file_of_the_same_name_is_refused() -> None:
+    async with AsyncTestClient(build_app()) as c:
+        headers = {
+            "authstage-action": endpoint_of(c.app).registry.id_of(sa.upload),
+            "idempotency-key": "file-key",
+        }
+
+        async def send(content: bytes) -> Any:
+            files = {"avatar": ("a.png", content, "image/png")}
+            return await c.post("/_action", files=files, headers=headers)
+
+        first, again = await send(PNG), await send(PNG)
+        assert first.status_code == again.status_code == 200
+        assert again.headers["idempotent-replayed"] == "true"
+        other = await send(PNG + b"\0")  # same name and size field, other bytes
+        assert other.status_code == 422
+        assert sa.CALLS["upload"] == 1
 
 
 async def test_keys_are_scoped_per_action(client: Any) -> None:

@@ -35,7 +35,7 @@ def test_nul_paths_reach_every_text_of_the_arguments() -> None:
         "mapping": {"key": NUL, f"bad{NUL}": 1},
         "items": (1, NUL),
         "point": Point(label=NUL),
-        "file": UploadedFile(filename=NUL, content_type="text/plain", data=b"\x00"),
+        "file": UploadedFile(filename=NUL, content_type="text/plain", content=b"\x00"),
         "clean": ["a", {"b": "c"}, b"\x00 bytes are not text"],
     }
     assert sorted(nul_paths(value)) == [

@@ -7,8 +7,8 @@ Pass ``bytes``, a file opened in binary mode, or a ``File`` to name the file and
 
 A call with files travels as ``multipart/form-data``: one part per file, the other arguments
 as JSON in the ``_args`` field (see the protocol). Files are read into memory before sending,
-so a call retried with an idempotency key sends the same bytes again; the server holds the
-whole body in memory anyway, under the action's size limit.
+so a call retried with an idempotency key sends the same bytes again (the server streams them
+to disk and checks their limits while they arrive).
 """
 
 from __future__ import annotations

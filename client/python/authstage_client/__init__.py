@@ -35,6 +35,7 @@ from .transport import RedirectHook, RefreshHook, RevalidateHook, StaleHook
 from .types import (
     AuditEntryOut,
     AuditPage,
+    AvatarOut,
     ChangePasswordIn,
     Event,
     LoginIn,
@@ -55,6 +56,7 @@ __all__ = [
     "AsyncClient",
     "AuditEntryOut",
     "AuditPage",
+    "AvatarOut",
     "BadRequestError",
     "ChangePasswordIn",
     "Client",

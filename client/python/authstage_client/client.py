@@ -17,6 +17,7 @@ from .refresh import Query
 from .transport import AsyncRuntime
 from .types import (
     AuditPage,
+    AvatarOut,
     ChangePasswordIn,
     Event,
     LoginIn,
@@ -34,7 +35,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Client", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "b425bfdfd5590c9718e050d5100bce9a"
+CONTRACT = "237f8f55e13201fee312a1b1cccbaf9a"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -47,6 +48,9 @@ _SIGNUP = ActionInfo[None]("actions.accounts.signup", None)
 _UPDATE_PROFILE = ActionInfo[UserOut]("actions.accounts.update_profile", UserOut)
 _LIST_USERS = ActionInfo[list[UserOut]]("actions.admin.list_users", list[UserOut])
 _SET_ROLE = ActionInfo[UserOut]("actions.admin.set_role", UserOut)
+_UPLOAD_AVATAR = ActionInfo[AvatarOut](
+    "actions.avatars.upload_avatar", AvatarOut, files=("avatar",)
+)
 _ADD = ActionInfo[int]("actions.demo.add", int)
 _CREATE_NOTE = ActionInfo[NoteOut]("actions.notes.create_note", NoteOut)
 _GET_NOTE = ActionInfo[NoteOut]("actions.notes.get_note", NoteOut)
@@ -197,6 +201,16 @@ class AsyncClient(AsyncRuntime):
             refresh,
         )
 
+    async def upload_avatar(
+        self,
+        avatar: Upload,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> AvatarOut:
+        """Replace the signed-in user's avatar. Requires a signed-in user."""
+        return await self._call(_UPLOAD_AVATAR, {"avatar": avatar}, idempotency_key, refresh)
+
     async def add(
         self,
         a: int,
@@ -346,7 +360,9 @@ class AsyncClient(AsyncRuntime):
         idempotency_key: str | None = None,
         refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> UploadInfo:
-        """Receive one file (at most 512 KiB) and describe it. Server defaults: ``caption`` ""."""
+        """Receive one file (at most 512 KiB: 413 while it streams in) and describe it. Server
+        defaults: ``caption`` "".
+        """
         return await self._call(
             _UPLOAD_FILE,
             {
@@ -528,6 +544,16 @@ class Client(SyncRuntime):
         """
         return self._call(_SET_ROLE, {"user_id": user_id, "role": role}, idempotency_key, refresh)
 
+    def upload_avatar(
+        self,
+        avatar: Upload,
+        *,
+        idempotency_key: str | None = None,
+        refresh: _t.Sequence[Query[_t.Any]] = (),
+    ) -> AvatarOut:
+        """Replace the signed-in user's avatar. Requires a signed-in user."""
+        return self._call(_UPLOAD_AVATAR, {"avatar": avatar}, idempotency_key, refresh)
+
     def add(
         self,
         a: int,
@@ -677,7 +703,9 @@ class Client(SyncRuntime):
         idempotency_key: str | None = None,
         refresh: _t.Sequence[Query[_t.Any]] = (),
     ) -> UploadInfo:
-        """Receive one file (at most 512 KiB) and describe it. Server defaults: ``caption`` ""."""
+        """Receive one file (at most 512 KiB: 413 while it streams in) and describe it. Server
+        defaults: ``caption`` "".
+        """
         return self._call(
             _UPLOAD_FILE,
             {

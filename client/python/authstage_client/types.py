@@ -11,6 +11,7 @@ import msgspec as _m
 __all__ = [
     "AuditEntryOut",
     "AuditPage",
+    "AvatarOut",
     "ChangePasswordIn",
     "Event",
     "LoginIn",
@@ -42,6 +43,12 @@ class AuditPage(_m.Struct, kw_only=True):
 
     entries: list[AuditEntryOut]
     next_before: int | None = None
+
+
+class AvatarOut(_m.Struct, kw_only=True):
+    """The stored avatar's address."""
+
+    url: str
 
 
 class ChangePasswordIn(_m.Struct, kw_only=True):

@@ -1,0 +1,62 @@
+"""The avatar upload from the seeds (``uploadAvatar``): JPEG, PNG or WebP, at most 5 MB.
+
+The seeds trust the browser's ``file.type`` and write the bytes as sent under ``public/``;
+here the rules sit in the annotation (checked while the body streams in, on the detected type),
+the image is re-encoded to WebP under a pixel limit (no EXIF, nothing appended survives) and
+stored through ``Storage`` (``./uploads`` by default, ``AUTHSTAGE_STORAGE_URL`` in production).
+The page serves it from ``/media/avatars/<name>`` (``avatar_file``), so any store works.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from authstage import FileRule, Storage, UploadedFile, action, revalidate_path
+from authstage.auth import User, require_user
+
+__all__ = ["AVATAR_RULE", "AvatarOut", "avatar_file", "storage", "upload_avatar"]
+
+#: The seeds' rules: these three types, 5 MB.
+AVATAR_RULE = FileRule(max_size=5 * 1024 * 1024, types={"image/jpeg", "image/png", "image/webp"})
+#: An avatar is shown small: about 4000 x 4000 pixels is more than enough.
+MAX_PIXELS = 16_000_000
+#: Where avatars are stored; served under ``/media`` by ``avatar_file``.
+storage = Storage(public_url="/media")
+
+
+class AvatarOut(msgspec.Struct):
+    """The stored avatar's address."""
+
+    url: str
+
+
+@action(max_body_size=6 * 1024 * 1024)  # the file's 5 MB and the form around it
+async def upload_avatar(avatar: Annotated[UploadedFile, AVATAR_RULE]) -> AvatarOut:
+    """Replace the signed-in user's avatar."""
+    user = await require_user()
+    stored = await storage.save_image(
+        avatar, prefix="avatars/", field="avatar", max_pixels=MAX_PIXELS
+    )
+    await User.update({User.avatar: stored.key}).where(User.id == user.id)
+    if user.avatar and user.avatar.startswith("avatars/"):
+        await storage.delete(user.avatar)
+    revalidate_path("/profile")
+    return AvatarOut(url=stored.url or stored.key)
+
+
+@get("/media/avatars/{name:str}", name="avatar_file")
+async def avatar_file(name: FromPath[str]) -> Response[bytes]:
+    """An avatar's bytes (they were re-encoded to WebP when stored)."""
+    if "/" in name or name.startswith("."):
+        raise NotFoundException()
+    try:
+        data = await storage.read(f"avatars/{name}")
+    except FileNotFoundError:
+        raise NotFoundException() from None
+    headers = {"cache-control": "public, max-age=31536000, immutable"}
+    return Response(data, media_type="image/webp", headers=headers)
