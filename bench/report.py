@@ -14,6 +14,8 @@ from typing import Any
 
 import msgspec
 
+from bench.platform_report import platform_section
+
 __all__ = ["render", "render_chart", "render_markdown"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +239,7 @@ def render_markdown(results: dict[str, Any], chart: Path = CHART) -> str:
         lines += _comparison_section(comp, results)
     if gen:
         lines += _codegen_section(gen)
+    lines += platform_section()
     if NOTES.exists():
         lines += ["## Where the time goes", "", NOTES.read_text().strip(), ""]
     lines += [
@@ -316,7 +319,9 @@ def render_markdown(results: dict[str, Any], chart: Path = CHART) -> str:
         "Code: `bench/run.py` (driver; `harness.py`, `processes.py`, `wrk.py` and `stats.py` "
         "beside it), `bench/peers.py` (peers and targets), `bench/servers/` "
         "(one app factory per peer), `bench/codegen.py` (code generation timing), "
-        "`bench/report.py` (this page).",
+        "`bench/report.py` (this page; `platform_report.py` renders the platform section from "
+        "`bench/results/cache.json`, `upload.json` and `refresh.json`, written by "
+        "`python -m bench.cache`, `bench.upload` and `bench.refresh`).",
         "",
     ]
     return "\n".join(lines)
