@@ -80,11 +80,11 @@ class _Entry(msgspec.Struct, Generic[T], array_like=True):
 class Cache:
     """A tagged data cache over memory (one process) or Redis (every instance).
 
-    Wiring, once per app::
+    Wiring, once per app (the plugin starts and stops it with the app and tells it what each
+    action revalidates; ``default_cache`` is wired by itself once it is used)::
 
         cache = Cache()             # AUTHSTAGE_CACHE_URL / REDIS_URL, else memory
-        app = Litestar(..., lifespan=[cache.lifespan],
-                       plugins=[AuthstagePlugin(..., on_revalidate=[cache.listener])])
+        app = Litestar(..., plugins=[AuthstagePlugin(..., caches=[cache])])
 
     Args:
         url: ``memory://`` or ``redis://host:port/db``; ``cache_url_from_env()`` when None
@@ -116,6 +116,8 @@ class Cache:
         self._flights: dict[Hashable, asyncio.Future[Any]] = {}
         self._started = False
         self._degraded = False
+        #: True once a function is cached through this cache (the plugin then wires it).
+        self.in_use = False
 
     async def start(self) -> None:
         """Connect the store (once, however many callers ask at the same time).
@@ -209,6 +211,7 @@ class Cache:
             tags_of = tag_function(tags, set(signature.parameters), where)
             paths_of = tag_function(paths, set(signature.parameters), where)
             name = f"{fn.__module__}.{fn.__qualname__}"
+            self.in_use = True
 
             @functools.wraps(fn)
             async def read(*args: P.args, **kwargs: P.kwargs) -> R:

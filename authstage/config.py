@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from litestar.stores.base import Store
 
     from authstage.auth.config import AuthConfig
+    from authstage.cache import Cache
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec
 
@@ -133,6 +134,11 @@ class AuthstageConfig:
     on_revalidate: Sequence[RevalidationListener] = field(default_factory=list)
     """Told about revalidated paths and tags after each successful action."""
 
+    caches: Sequence[Cache] = ()
+    """Data caches (cache.py) the plugin wires into the app: started and stopped with it, and
+    told what each action revalidates. ``authstage.default_cache`` joins them by itself once a
+    function is cached through ``authstage.cached``."""
+
     max_batch_calls: int = 32
     """Calls allowed in one batch request (``Authstage-Batch``)."""
 
@@ -197,6 +203,7 @@ class AuthstageConfig:
             session_cookie=self.session_cookie,
             outcome_store=self.outcome_store,
             on_revalidate=tuple(self.on_revalidate),
+            caches=tuple(self.caches),
             max_batch_calls=self.max_batch_calls,
             max_refresh_reads=self.max_refresh_reads,
             refresh_timeout=self.refresh_timeout,
@@ -234,6 +241,7 @@ class ResolvedConfig:
     session_cookie: str
     outcome_store: Store | None
     on_revalidate: tuple[RevalidationListener, ...]
+    caches: tuple[Cache, ...]
     max_batch_calls: int
     max_refresh_reads: int
     refresh_timeout: float

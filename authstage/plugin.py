@@ -38,6 +38,7 @@ from litestar.stores.registry import StoreRegistry
 
 from authstage.actionlimits import ActionLimits
 from authstage.appstate import AUDIT_KEY, AUTH_KEY, ENDPOINT_KEY
+from authstage.cache import default_cache
 from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE, AuthstageConfig, ResolvedConfig
 from authstage.dispatch import ActionEndpoint
 from authstage.errors import ConfigurationError
@@ -114,6 +115,7 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             )
         if stores is not None:
             config = _with_stores(config, stores)
+        config = _with_caches(config)
         self.auth = auth
         limits = None
         if limited := {spec.name: rule for spec in registry if (rule := rate_limit(spec))}:
@@ -139,6 +141,9 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
         if self.config.idempotency_store is not None:  # opened and closed with the app
             app_config.lifespan.append(self.config.idempotency_store)
+        for cache in config.caches:  # started and stopped with the app (once, however wired)
+            if cache.lifespan not in app_config.lifespan:
+                app_config.lifespan.append(cache.lifespan)
         if app_config.template_config is not None:
             _add_template_globals(app_config.template_config)
         app_config.state[ENDPOINT_KEY] = endpoint
@@ -181,3 +186,12 @@ def _with_stores(config: ResolvedConfig, stores: StoreRegistry) -> ResolvedConfi
         outcome_store=config.outcome_store or stores.get(OUTCOME_STORE),
         idempotency_store=config.idempotency_store or stores.get(IDEMPOTENCY_STORE),
     )
+
+
+def _with_caches(config: ResolvedConfig) -> ResolvedConfig:
+    """``config`` with its caches (and the default one, once used) told what actions
+    revalidate; a listener the app wired itself is not added twice."""
+    caches = [*config.caches, *([default_cache] if default_cache.in_use else [])]
+    caches = list(dict.fromkeys(caches))
+    listeners = [c.listener for c in caches if c.listener not in config.on_revalidate]
+    return replace(config, caches=tuple(caches), on_revalidate=(*config.on_revalidate, *listeners))

@@ -10,11 +10,14 @@ from typing import Any, cast
 import msgspec
 import pytest
 from litestar import Litestar, get
+from litestar.config.app import AppConfig
 from litestar.testing import AsyncTestClient
 
 from authstage import AuthstagePlugin, ConfigurationError, Unavailable
+from authstage.appstate import endpoint_of
 from authstage.cache import Cache
 from authstage.cachestore import cache_url_from_env
+from authstage.config import ResolvedConfig
 from authstage.testing import ActionClient
 from tests.unit import cache_actions as ca
 from tests.unit.conftest import SECRET
@@ -244,6 +247,42 @@ async def test_actions_revalidating_a_tag_and_a_path_invalidate_the_cache(
         titles = [p["title"] for p in (await client.get("/posts")).json()]
     assert titles == ["renamed", "second", "third"]
     assert RUNS == ["posts:1", "post:1", "post:1", "posts:1"]
+
+
+async def test_the_plugin_wires_its_caches_and_a_manual_wiring_is_not_doubled(
+    make_cache: MakeCache,
+) -> None:
+    cache = make_cache()
+    post = cache.cached(tags=lambda post_id: [f"post:{post_id}"])(load_post)
+    wired = AuthstagePlugin(actions=[ca], secret=SECRET, production=False, caches=[cache])
+    twice = AuthstagePlugin(
+        actions=[ca],
+        secret=SECRET,
+        production=False,
+        caches=[cache],
+        on_revalidate=[cache.listener],
+    )
+    for post_id, plugin in enumerate((wired, twice), start=1):
+        lifespan = [cache.lifespan] if plugin is twice else []
+        assert plugin.on_app_init(AppConfig(lifespan=list(lifespan))).lifespan == [cache.lifespan]
+        app = Litestar(plugins=[plugin], lifespan=lifespan)
+        config = endpoint_of(app).config
+        assert isinstance(config, ResolvedConfig)
+        assert config.on_revalidate.count(cache.listener) == 1
+        async with AsyncTestClient(app) as client:
+            ca.POSTS[post_id] = "first"
+            assert (await post(post_id)).title == "first"
+            await ActionClient(client).call(ca.rename_post, post_id=post_id, title="renamed")
+            assert (await post(post_id)).title == "renamed"  # invalidated without manual wiring
+
+
+def test_the_default_cache_joins_every_app_once_it_is_used() -> None:
+    from authstage.cache import default_cache
+
+    app = Litestar(plugins=[AuthstagePlugin(actions=[ca], secret=SECRET, production=False)])
+    config = endpoint_of(app).config
+    assert isinstance(config, ResolvedConfig)
+    assert (default_cache in config.caches) is default_cache.in_use
 
 
 # --- two instances over one Redis ----------------------------------------------------------------
