@@ -40,7 +40,7 @@ import msgspec
 from authstage.body import read_body
 from authstage.context import RequestContext, current_var
 from authstage.disconnect import DisconnectWatch
-from authstage.encoding import Reply, error_envelope, send_json
+from authstage.encoding import Reply, send_json
 from authstage.errors import BadRequest, UnsupportedMediaType
 
 if TYPE_CHECKING:
@@ -141,11 +141,9 @@ async def _one(
     opened = None  # the call's span, with tracing
     try:
         spec = steps.locate(call.action.encode("latin-1", "replace"), headers)  # 2 locate
-        args_body = bytes(call.args)
-        steps.check_size(spec, len(args_body))  # 3 (the batch body was read under the widest)
-        refresh = bytes(call.refresh) or None
-        if refresh is not None:
-            refresher.check_size(refresh, len(args_body), steps.limit(spec))
+        args_body, refresh = bytes(call.args), bytes(call.refresh) or None
+        # 3 (the batch body was read under the widest limit); the reads count towards it
+        steps.check_size(spec, len(args_body) + len(call.refresh))
         await steps.guard(ctx, spec)  # 4 guard
         bound = call.bound.encode() if call.bound is not None else None
         arguments = steps.decode_json(spec, args_body, bound)  # 5 decode
@@ -162,9 +160,7 @@ async def _one(
             produce = partial(steps.reply, ctx, spec, arguments, then)
             reply = await idempotency.once(ctx, spec, key, arguments, produce)
     except Exception as exc:  # every failure becomes this call's own error envelope
-        error, _headers = steps.error_of(exc, spec)
-        status, body = error_envelope(error)
-        reply = Reply(status, body, ctx.cookie_headers())
+        reply = steps.error_reply(ctx, exc, spec)
     if watched:
         name = spec.name if spec else None
         observer.record(name, reply.status, reply.body, None, started, opened)

@@ -77,6 +77,13 @@ class _Entry(msgspec.Struct, Generic[T], array_like=True):
     value: T
 
 
+def _version_keys(tags: Iterable[str], paths: Iterable[str]) -> list[str]:
+    """The store keys of the version counters of ``tags`` and ``paths``, each once: what a
+    read is stamped with and what an invalidation bumps (the two must match)."""
+    keys = [f"t:{tag}" for tag in tags] + [f"t:path:{path}" for path in paths]
+    return list(dict.fromkeys(keys))
+
+
 class Cache:
     """A tagged data cache over memory (one process) or Redis (every instance).
 
@@ -162,8 +169,7 @@ class Cache:
             Unavailable: the store could not be reached; nothing is known to be invalidated.
         """
         await self.start()
-        keys = [f"t:{tag}" for tag in tags] + [f"t:path:{path}" for path in paths]
-        await self.store.bump(list(dict.fromkeys(keys)))
+        await self.store.bump(_version_keys(tags, paths))
 
     async def listener(self, paths: list[str], tags: list[str]) -> None:
         """An ``on_revalidate`` listener: what an action revalidated is invalidated here."""
@@ -222,9 +228,7 @@ class Cache:
                     msgspec.json.encode(list(arguments.values())), digest_size=16
                 )
                 key = f"e:{name}:{digest.hexdigest()}"
-                version_keys = [f"t:{t}" for t in tags_of(arguments)]
-                version_keys += [f"t:path:{p}" for p in paths_of(arguments)]
-                version_keys = list(dict.fromkeys(version_keys))
+                version_keys = _version_keys(tags_of(arguments), paths_of(arguments))
                 compute = functools.partial(fn, *args, **kwargs)
                 entry = await self._lookup(key, version_keys, ttl, compute, decoder)
                 value: R = entry.value

@@ -189,8 +189,8 @@ class ActionEndpoint:
                     body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
                     size = len(body)
                 refresh = headers.get(REFRESH_HEADER)  # reads to refresh after (refresh.py)
-                if refresh is not None:
-                    self.refresher.check_size(refresh, size, limit)
+                if refresh is not None:  # they count towards the body limit
+                    steps.check_size(spec, size + len(refresh))
                 if steps.guarded or not spec.public:  # 4 guard (nothing to check: skipped)
                     await steps.guard(ctx, spec)
                 if media == "application/json":  # 5 decode

@@ -41,13 +41,13 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from authstage.body import too_large
 from authstage.context import RequestContext, current_var
 from authstage.dependencies import Dependencies, dependencies_of
 from authstage.encoding import error_envelope
 from authstage.errors import BadRequest, Unavailable
 
 if TYPE_CHECKING:
+    from authstage.errors import ErrorBody
     from authstage.observe import CallObserver
     from authstage.registry import ActionSpec
     from authstage.steps import ActionSteps, Arguments
@@ -88,12 +88,6 @@ class Refresher:
         self.observer = observer
         self.max_reads = steps.config.max_refresh_reads
         self.timeout = steps.config.refresh_timeout
-
-    @staticmethod
-    def check_size(raw: bytes, body_size: int, limit: int) -> None:
-        """Step 3 for the reads: they count towards the mutation's body limit (413)."""
-        if len(raw) + body_size > limit:
-            raise too_large(limit)
 
     def prepare(self, raw: bytes, headers: dict[bytes, bytes]) -> list[Prepared]:
         """The reads named in ``raw`` (the header's or the batch field's JSON), each located
@@ -137,22 +131,23 @@ class Refresher:
         due: dict[int, Read] = {}
         for index, read in enumerate(reads):
             if isinstance(read, Exception):
-                entries[index] = self._error(read, None)
+                entries[index] = self._error(read, None)[2]
             elif paths or tags:
                 try:
                     if read.dependencies.affected(*read.arguments, paths, tags):
                         due[index] = read
                 except Exception as exc:  # a tags function that raised
-                    entries[index] = self._error(exc, read.spec)
+                    entries[index] = self._error(exc, read.spec)[2]
         if due:
             ran = await asyncio.gather(*(self._run(parent, read) for read in due.values()))
             for index, entry in zip(due, ran, strict=True):
                 entries[index] = entry
         return b"[" + b",".join(b"null" if e is None else e for e in entries) + b"]"
 
-    def _error(self, exc: Exception, spec: ActionSpec | None) -> bytes:
+    def _error(self, exc: Exception, spec: ActionSpec | None) -> tuple[ErrorBody, int, bytes]:
+        """The error of one read, with its envelope's status and body."""
         error, _headers = self.steps.error_of(exc, spec)
-        return error_envelope(error)[1]
+        return (error, *error_envelope(error))
 
     async def _run(self, parent: RequestContext, read: Read) -> bytes:
         """Steps 4, 6 and 7 of one read, in its own task and context; never raises an error."""
@@ -166,7 +161,7 @@ class Refresher:
         current_var.set(ctx)  # this task's own copy of the context variables
         opened = self.observer.enter(spec.name, started) if watched else None
         timer = asyncio.timeout(self.timeout)
-        status = 200
+        status, error = 200, None
         try:
             async with timer:
                 await steps.guard(ctx, spec)  # 4 guard
@@ -174,8 +169,7 @@ class Refresher:
         except Exception as exc:  # every failure is this read's own error envelope
             if isinstance(exc, TimeoutError) and timer.expired():
                 exc = Unavailable(f"The read took longer than {self.timeout:g} s")
-            error, _headers = steps.error_of(exc, spec)
-            status, entry = error_envelope(error)
+            error, status, entry = self._error(exc, spec)
         if watched:
-            self.observer.record(spec.name, status, entry, None, started, opened)
+            self.observer.record(spec.name, status, entry, error, started, opened)
         return entry

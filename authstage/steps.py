@@ -24,7 +24,6 @@ guard") as plain attributes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -97,9 +96,6 @@ class ActionSteps:
         #: known (a no-JS form names it inside the body; a batch holds several).
         self.form_limit = max([config.max_body_size, *(s.max_body_size or 0 for s in registry)])
         self.debug = bool(config.debug)
-        #: False when step 4 has nothing to check for a public action (no authenticator, no
-        #: guards): the no-auth path then skips the call altogether.
-        self.guarded = config.authenticate is not None or bool(config.guards)
         #: Per-action rate limits (step 4) and audited actions (step 6), by action name.
         self.limits = limits if limits is not None and limits.by_action else None
         self.audit = audit
@@ -108,7 +104,9 @@ class ActionSteps:
             raise ConfigurationError(f"actions {sorted(self.audited)} are audited: no AuditLog")
         #: Public actions that still need the principal: to key their limit or audit entry.
         self.identified = {*self.audited, *(self.limits.by_action if self.limits else ())}
-        self.guarded = self.guarded or bool(self.identified)
+        #: False when step 4 has nothing to check for a public action (no authenticator, no
+        #: guards, no limit or audit entry needing the user): the no-auth path then skips it.
+        self.guarded = config.authenticate is not None or bool(config.guards or self.identified)
 
     # 2 locate
 
@@ -183,19 +181,16 @@ class ActionSteps:
         if not body:
             raise BadRequest("The body is empty: send a JSON object of arguments, e.g. {}")
         try:
-            if not bound:
+            if bound:
+                arguments = sig.call_args(bound, sig.decode_json(body, len(bound)))
+            else:
                 arguments = sig.decode_call(body)
-                if sig.file_rules:
-                    sig.check_files(*arguments)
-                return arguments
-            args = sig.decode_json(body, len(bound))
         except msgspec.ValidationError as exc:
             raise validation_error(sig, _loose(body), exc, len(bound)) from None
         except msgspec.DecodeError as exc:
             raise BadRequest(f"Malformed JSON: {exc}") from None
         except RecursionError:
             raise BadRequest("The JSON is nested too deeply") from None
-        arguments = sig.call_args(bound, args)
         if sig.file_rules:
             sig.check_files(*arguments)
         return arguments
@@ -239,8 +234,7 @@ class ActionSteps:
             running = spec.fn(*args, **kwargs)
         else:  # in one transaction with its audit entry (audit/log.py)
             assert self.audit is not None  # checked in __init__
-            call = partial(spec.fn, *args, **kwargs)
-            running = self.audit.run(ctx, spec, audit, arguments, call)
+            running = self.audit.run(ctx, spec, audit, arguments)
         try:
             if receive is None:  # the caller watches (a batch, an idempotent call)
                 value = await running

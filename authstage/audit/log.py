@@ -29,8 +29,7 @@ PostgreSQL one pool connection is held while the action runs).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from authstage.audit.tables import AuditEntry
 from authstage.conflict import conflict_from
@@ -47,8 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["AuditLog", "outcome_of"]
 
 logger = logging.getLogger("authstage.audit")
-
-T = TypeVar("T")
 
 
 def outcome_of(exc: BaseException) -> str:
@@ -80,9 +77,9 @@ class AuditLog:
         spec: ActionSpec,
         audit: Audit,
         arguments: tuple[tuple[Any, ...], dict[str, Any]],
-        call: Callable[[], Awaitable[T]],
-    ) -> T:
-        """``call()`` and its entry in one transaction; on an error, the entry after it.
+    ) -> Any:
+        """The action called with ``arguments`` and its entry in one transaction; on an
+        error, the entry after it.
 
         Raises:
             Exception: whatever the action raised (after its entry is written), or the
@@ -98,7 +95,8 @@ class AuditLog:
         try:
             async with write_transaction():
                 try:
-                    value = await call()
+                    args, kwargs = arguments
+                    value = await spec.fn(*args, **kwargs)
                 except RedirectSignal as signal:  # a success that ends in a redirect
                     redirect = signal
                 await self._insert(row, "ok")
