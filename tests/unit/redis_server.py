@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,8 +19,9 @@ import pytest
 import redis
 
 from tests.conftest import in_ci
+from tests.live_server import free_port
 
-__all__ = ["REDIS_URL", "PrivateRedis", "require_redis", "spare_port"]
+__all__ = ["REDIS_URL", "PrivateRedis", "require_redis"]
 
 REDIS_URL = os.environ.get("AUTHSTAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -44,14 +45,6 @@ def delete_namespace(client: redis.Redis, namespace: str) -> None:
         client.delete(key)
 
 
-def spare_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class PrivateRedis:
     """A ``redis-server`` of this test's own, to stop, stall and restart."""
@@ -72,6 +65,8 @@ class PrivateRedis:
                 binary,
                 "--port",
                 str(self.port),
+                "--bind",
+                "127.0.0.1",
                 "--save",
                 "",
                 "--appendonly",
@@ -95,9 +90,15 @@ class PrivateRedis:
 
     def stop(self) -> None:
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen server must wake to exit
             self.process.terminate()
             self.process.wait(5)
             self.process = None
+
+    def freeze(self) -> None:
+        """Stop the process (SIGSTOP): it keeps accepting connections but never answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
 
     def stall(self, seconds: float) -> subprocess.Popen[bytes]:
         """Block the server for ``seconds`` (``DEBUG SLEEP``), from another process."""
@@ -109,7 +110,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis(spare_port())
+    server = PrivateRedis(free_port())
     server.start()
     try:
         yield server

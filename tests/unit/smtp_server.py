@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.unit.redis_server import spare_port
+from tests.live_server import free_port
 
 __all__ = ["Inbox", "smtp_server"]
 
@@ -53,7 +53,7 @@ def _authenticate(
 @pytest.fixture
 def smtp_server() -> Iterator[Inbox]:
     """An SMTP server on 127.0.0.1 that accepts ``app``/``s3cret pass`` without TLS."""
-    inbox = Inbox(spare_port())
+    inbox = Inbox(free_port())
     controller = Controller(
         inbox,
         hostname="127.0.0.1",

@@ -17,6 +17,7 @@ from litestar.testing import AsyncTestClient
 from authstage import AuthstagePlugin, ConfigurationError, RateLimit, RegistrationError, action
 from authstage.appstate import endpoint_of
 from authstage.testing import ActionClient
+from tests.live_server import free_port
 from tests.unit import limit_actions as la
 from tests.unit.conftest import SECRET
 from tests.unit.redis_server import (
@@ -24,7 +25,6 @@ from tests.unit.redis_server import (
     delete_namespace,
     private_redis,
     require_redis,
-    spare_port,
 )
 
 __all__ = ["private_redis"]  # fixtures used here
@@ -225,7 +225,7 @@ async def test_redis_gone_mid_request_answers_503_within_the_timeout_and_recover
 async def test_unreachable_redis_at_startup_is_one_configuration_error_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    url = f"async+redis://:hunter2@127.0.0.1:{spare_port()}/0"
+    url = f"async+redis://:hunter2@127.0.0.1:{free_port()}/0"
     monkeypatch.setenv("AUTHSTAGE_RATE_LIMIT_STORAGE", url)
     with pytest.RaisesGroup(
         pytest.RaisesExc(ConfigurationError, match="rate limits: cannot reach Redis")

@@ -19,6 +19,7 @@ from authstage.cache import Cache
 from authstage.cachestore import cache_url_from_env
 from authstage.config import ResolvedConfig
 from authstage.testing import ActionClient
+from tests.live_server import free_port
 from tests.unit import cache_actions as ca
 from tests.unit.conftest import SECRET
 from tests.unit.redis_server import (
@@ -27,7 +28,6 @@ from tests.unit.redis_server import (
     private_redis,
     redis_namespace,
     require_redis,
-    spare_port,
 )
 
 __all__ = ["private_redis", "redis_namespace"]  # fixtures used here
@@ -347,7 +347,7 @@ async def test_a_local_layer_whose_channel_drops_is_bypassed(redis_namespace: st
 
 
 async def test_unreachable_redis_at_startup_is_one_configuration_error_line() -> None:
-    cache = Cache(f"redis://user:hunter2@127.0.0.1:{spare_port()}/0")
+    cache = Cache(f"redis://user:hunter2@127.0.0.1:{free_port()}/0")
     with pytest.raises(ConfigurationError, match="cache: cannot reach") as info:
         await cache.start()
     assert "\n" not in str(info.value)

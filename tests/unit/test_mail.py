@@ -12,7 +12,7 @@ import pytest
 from authstage import Unavailable, ValidationFailed
 from authstage.mail import Mailer, OutboxMailer, compose, mailer_from_env, send_many
 from authstage.smtp import SmtpMailer
-from tests.unit.redis_server import spare_port
+from tests.live_server import free_port
 from tests.unit.smtp_server import Inbox, smtp_server
 
 __all__ = ["smtp_server"]  # fixtures used here
@@ -90,6 +90,6 @@ async def test_send_many_sends_one_message_per_recipient(smtp_server: Inbox) -> 
 
 
 async def test_send_many_records_an_unreachable_server_per_recipient() -> None:
-    mailer = SmtpMailer(f"smtp://127.0.0.1:{spare_port()}?starttls=off&timeout=2")
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{free_port()}?starttls=off&timeout=2")
     report = await send_many(mailer, ["a@example.com"], subject="s", body="b")
     assert isinstance(report.failed["a@example.com"], Unavailable)

@@ -74,9 +74,9 @@ async def test_a_malformed_address_fails_the_call_and_queues_nothing(jobs: Jobs)
 async def test_a_mail_server_that_is_down_is_retried_then_fails(
     jobs: Jobs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.unit.redis_server import spare_port
+    from tests.live_server import free_port
 
-    monkeypatch.setenv("AUTHSTAGE_SMTP_URL", f"smtp://127.0.0.1:{spare_port()}?starttls=off")
+    monkeypatch.setenv("AUTHSTAGE_SMTP_URL", f"smtp://127.0.0.1:{free_port()}?starttls=off")
     [job_id] = await enqueue_bulk_mail(["a@example.com"], subject="S", body="B")
     status = await wait_for(jobs, job_id, JobState.FAILED)
     assert status.attempts == 3  # Unavailable is worth retrying, unlike a refusal

@@ -13,7 +13,8 @@ import pytest
 from authstage.errors import ConfigurationError, RateLimited, Unavailable
 from authstage.ratelimit import RateLimiter, default_storage_uri
 from tests.conftest import in_ci
-from tests.unit.redis_server import PrivateRedis, private_redis, spare_port
+from tests.live_server import free_port
+from tests.unit.redis_server import PrivateRedis, private_redis
 
 __all__ = ["private_redis"]  # fixtures used here
 
@@ -102,7 +103,7 @@ async def test_a_limiter_whose_redis_is_gone_answers_unavailable_within_its_time
 
 
 async def test_an_unreachable_redis_fails_start_in_one_line() -> None:
-    limiter = RateLimiter(f"async+redis://:hunter2@127.0.0.1:{spare_port()}/0")
+    limiter = RateLimiter(f"async+redis://:hunter2@127.0.0.1:{free_port()}/0")
     with pytest.raises(ConfigurationError, match="rate limits: cannot reach Redis") as info:
         await limiter.start()
     assert "\n" not in str(info.value)

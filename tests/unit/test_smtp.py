@@ -9,7 +9,7 @@ import pytest
 from authstage import BadRequest, ConfigurationError, Unavailable
 from authstage.mail import compose
 from authstage.smtp import SmtpMailer
-from tests.unit.redis_server import spare_port
+from tests.live_server import free_port
 from tests.unit.smtp_server import PASSWORD, USER, Inbox, smtp_server
 
 __all__ = ["smtp_server"]  # fixtures used here
@@ -53,7 +53,7 @@ async def test_credentials_never_cross_in_clear_without_starttls(smtp_server: In
 
 
 async def test_an_unreachable_smtp_server_is_unavailable_with_retry_after() -> None:
-    mailer = SmtpMailer(f"smtp://127.0.0.1:{spare_port()}?starttls=off&timeout=2")
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{free_port()}?starttls=off&timeout=2")
     started = time.monotonic()
     with pytest.raises(Unavailable) as info:
         await mailer.send(compose(to="a@example.com", subject="s", body="b"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,15 +18,23 @@ from typing import Any
 
 import msgspec
 import pytest
-import redis
 from litestar.testing import AsyncTestClient
 
 from authstage import ConfigurationError, ValidationFailed
 from authstage.jobs import Jobs, JobsConfig, JobState
 from authstage.testing import ActionClient
+from tests.live_server import free_port
 from tests.unit.jobs import sample_tasks as jt
 from tests.unit.jobs.sample_tasks import wait_for
-from tests.unit.redis_server import REDIS_URL, require_redis
+from tests.unit.redis_server import (
+    REDIS_URL,
+    PrivateRedis,
+    delete_namespace,
+    private_redis,
+    require_redis,
+)
+
+__all__ = ["private_redis"]  # the fixture used here
 
 pytestmark = pytest.mark.redis
 
@@ -44,9 +51,8 @@ def queue_name() -> Iterator[str]:
     name = f"test-jobs-{os.urandom(4).hex()}"
     client = require_redis()
     yield name
-    for pattern in (f"saq:{name}:*", f"saq:job:{name}:*"):
-        for key in client.scan_iter(pattern):
-            client.delete(key)
+    for namespace in (f"saq:{name}:", f"saq:job:{name}:"):
+        delete_namespace(client, namespace)
     client.close()
 
 
@@ -86,12 +92,6 @@ def start_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[[], Worke
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def spare_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_a_worker_process_runs_jobs_and_another_instance_reads_their_status(
@@ -180,7 +180,7 @@ async def test_a_payload_that_fails_validation_queues_nothing_on_redis(jobs: Job
 
 
 async def test_redis_unreachable_at_startup_is_one_configuration_error_line() -> None:
-    url = f"redis://:hunter2@127.0.0.1:{spare_port()}/0"
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
     jobs = Jobs(JobsConfig(tasks=[jt], url=url, connect_timeout=1))
     started = time.monotonic()
     with pytest.raises(ConfigurationError) as caught:
@@ -209,52 +209,18 @@ async def test_redis_unreachable_at_startup_is_one_configuration_error_line() ->
     assert lines[0].startswith("authstage: jobs: cannot reach Redis at redis://127.0.0.1:")
 
 
-@pytest.fixture
-def own_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A private redis-server on a spare port, for tests that take it down."""
-    port = spare_port()
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    client.close()
-    yield f"redis://127.0.0.1:{port}/0", server
-    server.send_signal(signal.SIGCONT)
-    server.kill()
-    server.wait()
-
-
 @pytest.mark.parametrize("failure", ["stopped", "frozen"])
 async def test_redis_down_mid_request_answers_503_with_retry_after_without_hanging(
-    own_redis: tuple[str, subprocess.Popen[bytes]], failure: str
+    private_redis: PrivateRedis, failure: str
 ) -> None:
-    url, server = own_redis
-    app = jt.jobs_app(url=url, queue="down", connect_timeout=1, retry_after=7)
+    app = jt.jobs_app(url=private_redis.url, queue="down", connect_timeout=1, retry_after=7)
     async with AsyncTestClient(app) as http:
         client = ActionClient(http)
         assert (await client.call(jt.start_add, a=1, b=1)).status_code == 200
         if failure == "stopped":
-            server.kill()
-            server.wait()
+            private_redis.stop()
         else:  # the server still accepts the connection but never answers
-            server.send_signal(signal.SIGSTOP)
+            private_redis.freeze()
         for call in (
             client.call(jt.start_add, a=1, b=1),
             client.call(jt.status_of, job_id="0" * 32),
