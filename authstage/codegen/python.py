@@ -5,10 +5,12 @@ The package (``authstage_client`` by default) holds:
 - ``types.py``: one msgspec Struct per object type of the schema (``kw_only``, defaults kept,
   unknown fields ignored so a newer server can add some), ``Literal`` aliases for enums and
   tuple aliases for array-like types;
-- ``client.py``: ``AsyncClient`` and ``Client``, one typed method per action
+- ``client.py``: ``AsyncClient``, one typed method per action
   (``await client.create_note(NewNote(title="x"))``); optional parameters default to ``UNSET``
-  and are not sent, so the server's default applies; ``queries``, one ``Query`` maker per read
-  that declares its dependencies, for a call's ``refresh=[...]``;
+  and are not sent, so the server's default applies; every method takes the call options
+  (``idempotency_key=``, ``refresh=``) as ``**options: Unpack[CallOptions]``; ``queries``, one
+  ``Query`` maker per read that declares its dependencies, for a call's ``refresh=[...]``;
+- ``sync_client.py``: ``Client``, the same methods blocking;
 - ``__init__.py`` exporting both, the errors and the upload helpers; ``pyproject.toml``;
 - the runtime modules from ``authstage/codegen/pyruntime``, copied verbatim.
 
@@ -62,7 +64,7 @@ RUNTIME_EXPORTS: dict[str, tuple[str, ...]] = {
         "ValidationError",
     ),
     "protocol": ("Manifest", "Revalidation"),
-    "refresh": ("Fresh", "Query"),
+    "refresh": ("CallOptions", "Fresh", "Query"),
     "transport": ("RedirectHook", "RefreshHook", "RevalidateHook", "StaleHook"),
     "uploads": ("File", "Upload"),
 }
@@ -75,8 +77,9 @@ _CLIENT_NAMES = (
     *("AsyncClient", "Client", "CONTRACT", "ActionInfo", "AsyncRuntime", "SyncRuntime"),
     *("Queries", "queries"),
 )
-_OPTION = "idempotency_key"
-_REFRESH = "refresh"
+#: The keys of ``CallOptions`` (pyruntime/refresh.py), which every method takes as ``**options``.
+_OPTION_KEYS = ("idempotency_key", "refresh")
+_OPTIONS = "options"
 #: A name as code uses it (not an attribute after a dot).
 _WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 
@@ -123,23 +126,27 @@ def _methods(action: ActionModel, method: str, constant: str, r: PyRenderer) -> 
     attrs = _attrs(action)
     positional = [_param(p, attrs[p.name], r) for p in action.params if not p.keyword_only]
     keyword = [_param(p, attrs[p.name], r) for p in action.params if p.keyword_only]
-    options = [f"{_OPTION}: str | None = None", f"{_REFRESH}: _t.Sequence[Query[_t.Any]] = ()"]
-    params = ["self", *positional, "*", *keyword, *options]
+    star = ["*", *keyword] if keyword else []
+    params = ["self", *positional, *star, f"**{_OPTIONS}: _t.Unpack[CallOptions]"]
     result = r.type(action.result)
     pairs = ", ".join(f"{literal(p.name)}: {attrs[p.name]}" for p in action.params)
     args = f"{{{pairs}}}"
     out = []
     for is_async in (True, False):
-        await_ = "await " if is_async else ""
-        call = f"{await_}self._call({constant}, {args}, {_OPTION}, {_REFRESH})"
-        if len(f"        return {call}") > WIDTH:
+        head = f"{'await ' if is_async else ''}self._call("
+        call = f"{head}{constant}, {args}, **{_OPTIONS})"
+        hug = f"            {constant}, {args}, **{_OPTIONS}"
+        if len(f"        return {call}") <= WIDTH:
+            pass
+        elif len(hug) <= WIDTH:
+            call = f"{head}\n{hug}\n        )"
+        else:
             items = "".join(
                 f"                {literal(p.name)}: {attrs[p.name]},\n" for p in action.params
             )
             call = (
-                f"{'await ' if is_async else ''}self._call(\n            {constant},\n"
-                f"            {{\n{items}            }},\n            {_OPTION},\n"
-                f"            {_REFRESH},\n        )"
+                f"{head}\n            {constant},\n"
+                f"            {{\n{items}            }},\n            **{_OPTIONS},\n        )"
             )
         out.append(
             _signature(method, params, result, is_async=is_async)
@@ -152,7 +159,7 @@ def _methods(action: ActionModel, method: str, constant: str, r: PyRenderer) -> 
 
 def _attrs(action: ActionModel) -> dict[str, str]:
     """Parameter -> the name it has in the generated methods (none of the options' names)."""
-    taken = {_OPTION, _REFRESH, "self"}
+    taken = {*_OPTION_KEYS, _OPTIONS, "self"}
     return {p.name: p.name + "_" if p.name in taken else p.name for p in action.params}
 
 
@@ -174,12 +181,17 @@ def _query(action: ActionModel, method: str, constant: str, r: PyRenderer) -> st
     )
 
 
-def _client_module(model: ClientModel, names: dict[str, str], methods: dict[str, str]) -> str:
+def _client_modules(
+    model: ClientModel, names: dict[str, str], methods: dict[str, str]
+) -> tuple[str, str]:
+    """``client.py`` (the contract, the actions' ``ActionInfo``, ``AsyncClient`` and ``Queries``)
+    and ``sync_client.py`` (``Client``, which takes the rest from ``client.py``)."""
     r = PyRenderer(names)
-    constants, async_methods, sync_methods, queries = [], [], [], []
+    constants, async_methods, sync_methods, queries, used = [], [], [], [], []
     for action in model.actions:
         method = methods[action.name]
         constant = "_" + method.upper()
+        used.append(constant)
         result = r.type(action.result)
         files = [p.name for p in action.params if p.file]
         listed = ", ".join(literal(f) for f in files) + ("," if len(files) == 1 else "")
@@ -200,44 +212,71 @@ def _client_module(model: ClientModel, names: dict[str, str], methods: dict[str,
         + '    """The actions as ``async`` methods (``async with AsyncClient(url)``)."""\n\n'
         + "    contract = CONTRACT\n\n"
         + "\n".join(async_methods)
-        + "\n\nclass Client(SyncRuntime):\n"
-        + '    """The actions as blocking methods (``with Client(url) as client``)."""\n\n'
-        + "    contract = CONTRACT\n\n"
-        + "\n".join(sync_methods)
         + "\n\nclass Queries:\n"
         + '    """The reads a call can refresh: ``refresh=[queries.read(...)]``."""\n'
         + ("\n" + "\n".join(queries) if queries else "")
         + "\n\n#: The reads a call can refresh (``Queries``).\nqueries = Queries()\n"
     )
-    words = set(_WORD.findall(body))
-    used_types = sorted(n for n in set(names.values()) if n in words)
+    doc = (
+        '"""The actions as typed ``async`` methods (``AsyncClient``) and ``queries``.\n\n'
+        '    async with AsyncClient("http://127.0.0.1:8000") as client:\n'
+        "        value = await client.<action>(...)\n\n"
+        "The blocking ``Client`` is in sync_client.py.\n"
+        '"""\n\n'
+    )
     local = [
-        "from .blocking import SyncRuntime",
         "from .protocol import ActionInfo",
-        "from .refresh import Query",
+        "from .refresh import CallOptions, Query",
         "from .transport import AsyncRuntime",
     ]
+    client = (
+        _module_head(doc, body, local, names)
+        + '\n\n__all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]\n\n'
+        + "#: The contract (action names and schemas) this client was generated from.\n"
+        + f"CONTRACT = {literal(model.contract)}\n\n"
+        + body
+    )
+    sync_body = (
+        "class Client(SyncRuntime):\n"
+        + '    """The actions as blocking methods (``with Client(url) as client``)."""\n\n'
+        + "    contract = CONTRACT\n\n"
+        + "\n".join(sync_methods)
+    )
+    sync_doc = (
+        '"""The actions as typed blocking methods: ``Client``.\n\n'
+        '    with Client("http://127.0.0.1:8000") as client:\n'
+        "        value = client.<action>(...)\n"
+        '"""\n\n'
+    )
+    sync_local = [
+        "from .blocking import SyncRuntime",
+        _from_import(".client", sorted(["CONTRACT", *used], key=str.lower)),  # isort's order
+        "from .refresh import CallOptions",
+    ]
+    sync = (
+        _module_head(sync_doc, sync_body, sync_local, names)
+        + '\n\n__all__ = ["Client"]\n\n\n'
+        + sync_body
+    )
+    return client, sync
+
+
+def _module_head(doc: str, body: str, local: list[str], names: dict[str, str]) -> str:
+    """The generated header, ``doc`` and the imports ``body`` needs (``local`` and its types)."""
+    words = set(_WORD.findall(body))
+    used_types = sorted(n for n in set(names.values()) if n in words)
+    local = list(local)
     if used_types:
         local.append(_from_import(".types", used_types))
-    if "Upload" in body:
+    if "Upload" in words:
         local.append("from .uploads import Upload")
     third = "from msgspec import UNSET, UnsetType\n\n" if "UNSET" in body else ""
     stdlib = imports_for(body)
-    doc = (
-        '"""The actions as typed methods: ``AsyncClient`` (asyncio) and ``Client`` (blocking).\n\n'
-        '    async with AsyncClient("http://127.0.0.1:8000") as client:\n'
-        "        value = await client.<action>(...)\n"
-        '"""\n\n'
-    )
     return (
         f"{GENERATED}{doc}from __future__ import annotations\n\n"
         + (stdlib + "\n" if stdlib else "")
         + third
         + "\n".join(sorted(local))
-        + '\n\n__all__ = ["CONTRACT", "AsyncClient", "Client", "Queries", "queries"]\n\n'
-        + "#: The contract (action names and schemas) this client was generated from.\n"
-        + f"CONTRACT = {literal(model.contract)}\n\n"
-        + body
     )
 
 
@@ -250,7 +289,10 @@ def _from_import(module: str, names: list[str]) -> str:
 
 def _init_module(names: dict[str, str]) -> str:
     exported = {"CONTRACT", "AsyncClient", "Client", "Queries", "queries"}
-    lines = [_from_import(".client", ["CONTRACT", "AsyncClient", "Client", "Queries", "queries"])]
+    lines = [
+        _from_import(".client", ["CONTRACT", "AsyncClient", "Queries", "queries"]),
+        "from .sync_client import Client",
+    ]
     for module, items in sorted(RUNTIME_EXPORTS.items()):
         lines.append(_from_import(f".{module}", sorted(items)))
         exported.update(items)
@@ -299,12 +341,14 @@ def python_files(
 ) -> dict[str, str]:
     """Every file of the Python client package, by path relative to its directory."""
     names = _type_names(model)
+    client, sync_client = _client_modules(model, names, method_names(model))
     out = {
         "pyproject.toml": _pyproject(project, package),
         f"{package}/__init__.py": _init_module(names),
         f"{package}/py.typed": GENERATED,
         f"{package}/types.py": types_module(model, names),
-        f"{package}/client.py": _client_module(model, names, method_names(model)),
+        f"{package}/client.py": client,
+        f"{package}/sync_client.py": sync_client,
     }
     runtime = files("authstage.codegen.pyruntime")
     for module in RUNTIME_MODULES:

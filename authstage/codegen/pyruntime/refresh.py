@@ -13,16 +13,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 import msgspec
 
 from .errors import ActionError, TransportError
 from .protocol import ActionInfo, present, read_entry
 
-__all__ = ["Fresh", "Query", "read_fresh", "refresh_header", "refresh_list"]
+__all__ = ["CallOptions", "Fresh", "Query", "read_fresh", "refresh_header", "refresh_list"]
 
 R = TypeVar("R")
+
+
+class CallOptions(TypedDict, total=False):
+    """The options every generated method takes after its own parameters (``**options``).
+
+    ``idempotency_key``: the call runs once for this key, and is retried when its connection
+    fails; ``refresh``: the reads to refresh if the call revalidates them
+    (``refresh=[queries.counter("visits")]``), each becoming a ``Fresh`` for ``on_refresh``.
+    """
+
+    idempotency_key: str | None
+    refresh: Sequence[Query[Any]]
 
 
 @dataclass(frozen=True)

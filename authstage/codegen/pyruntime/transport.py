@@ -201,13 +201,13 @@ class AsyncRuntime(Common):
         self,
         info: ActionInfo[R],
         args: dict[str, Any],
-        key: str | None = None,
+        idempotency_key: str | None = None,
         refresh: Sequence[Query[Any]] = (),
     ) -> R:
         if self._batcher is not None and not info.has_files(args):
-            reply: Reply[R] = await self._batcher.submit(info, args, key, refresh)
+            reply: Reply[R] = await self._batcher.submit(info, args, idempotency_key, refresh)
         else:
-            reply = await self._send(info, args, key, refresh)
+            reply = await self._send(info, args, idempotency_key, refresh)
         return self._finish(info, reply, refresh)
 
     async def _send(

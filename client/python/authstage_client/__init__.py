@@ -9,7 +9,7 @@
 See docs/clients.md for errors, uploads, batching, idempotency keys and hooks.
 """
 
-from .client import CONTRACT, AsyncClient, Client, Queries, queries
+from .client import CONTRACT, AsyncClient, Queries, queries
 from .errors import (
     ActionError,
     BadRequestError,
@@ -30,7 +30,8 @@ from .errors import (
     ValidationError,
 )
 from .protocol import Manifest, Revalidation
-from .refresh import Fresh, Query
+from .refresh import CallOptions, Fresh, Query
+from .sync_client import Client
 from .transport import RedirectHook, RefreshHook, RevalidateHook, StaleHook
 from .types import (
     AuditEntryOut,
@@ -58,6 +59,7 @@ __all__ = [
     "AuditPage",
     "AvatarOut",
     "BadRequestError",
+    "CallOptions",
     "ChangePasswordIn",
     "Client",
     "ClientError",

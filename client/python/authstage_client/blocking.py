@@ -98,7 +98,7 @@ class SyncRuntime(Common):
         self,
         info: ActionInfo[R],
         args: dict[str, Any],
-        key: str | None = None,
+        idempotency_key: str | None = None,
         refresh: Sequence[Query[Any]] = (),
     ) -> R:
         request = call_body(info, args)
@@ -106,10 +106,10 @@ class SyncRuntime(Common):
         retried = False
         while True:
             action_id = self._action_id(manifest, info.name)
-            own = self._headers(manifest, action_id, key, refresh)
+            own = self._headers(manifest, action_id, idempotency_key, refresh)
             headers = {**request.get("headers", {}), **own}
             body = {k: v for k, v in request.items() if k != "headers"}
-            response = self._post(info.name, headers, body, retry=key is not None)
+            response = self._post(info.name, headers, body, retry=idempotency_key is not None)
             ctype = response.headers.get("content-type", "")
             try:
                 reply = read_reply(info, response.status_code, ctype, response.content)
