@@ -57,9 +57,9 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import msgspec
 
-from authstage.cachestore import CacheStore, cache_url_from_env, redact
+from authstage.cachestore import CacheStore, cache_url_from_env
 from authstage.dependencies import TagSource, declare, tag_function
-from authstage.errors import ConfigurationError, Unavailable
+from authstage.errors import ConfigurationError, Unavailable, server_name
 from authstage.flight import single_flight
 
 __all__ = ["Cache", "cached", "default_cache"]
@@ -298,13 +298,13 @@ class Cache:
     def _note_outage(self, exc: Unavailable) -> None:
         if not self._degraded:
             self._degraded = True
-            url, cause = redact(self.store.url), exc.__cause__
+            url, cause = server_name(self.store.url), exc.__cause__
             logger.warning("cache store %s is unavailable (%r): reads compute fresh", url, cause)
 
     def _note_recovery(self) -> None:
         if self._degraded:
             self._degraded = False
-            logger.warning("cache store %s is back", redact(self.store.url))
+            logger.warning("cache store %s is back", server_name(self.store.url))
 
 
 #: The process's cache, configured from the environment; ``cached`` decorates with it.

@@ -37,12 +37,12 @@ import warnings
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
-from authstage.errors import ConfigurationError, Unavailable
+from authstage.errors import ConfigurationError, one_line, server_name, within
 
 if TYPE_CHECKING:
     from cashews.backends.interface import Backend
 
-__all__ = ["CacheStore", "cache_url_from_env", "redact"]
+__all__ = ["CacheStore", "cache_url_from_env"]
 
 logger = logging.getLogger("authstage.cache")
 
@@ -54,15 +54,6 @@ def cache_url_from_env() -> str:
         if url:
             return url
     return "memory://"
-
-
-def redact(url: str) -> str:
-    """``url`` without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
 def _client_side_class() -> type[Backend]:
@@ -144,7 +135,7 @@ class CacheStore:
         scheme = urlsplit(url).scheme
         if scheme not in {"memory", "mem", "redis", "rediss"}:
             raise ConfigurationError(
-                f"cache URL {redact(url)!r}: use memory:// or redis://host:port/db"
+                f"cache URL {server_name(url)!r}: use memory:// or redis://host:port/db"
             )
         self.url, self.timeout = url, timeout
         self.shared = scheme in {"redis", "rediss"}
@@ -184,9 +175,8 @@ class CacheStore:
             await self._entries.ping()
         except Exception as exc:
             await self.close()
-            reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
             raise ConfigurationError(
-                f"cache: cannot reach {redact(self.url)} ({reason.splitlines()[0]})"
+                f"cache: cannot reach {server_name(self.url)} ({one_line(exc)})"
             ) from None
 
     async def close(self) -> None:
@@ -200,13 +190,8 @@ class CacheStore:
                 logger.debug("cache backend close failed", exc_info=True)
 
     async def _bounded(self, operation: Any) -> Any:
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await operation
-        except Exception as exc:
-            raise Unavailable(
-                f"The cache at {redact(self.url)} is unavailable", headers={"retry-after": "5"}
-            ) from exc
+        message = f"The cache at {server_name(self.url)} is unavailable"
+        return await within(operation, self.timeout, message, retry_after=5)
 
     async def read(
         self, key: str, version_keys: list[str], *, past_local: bool = False

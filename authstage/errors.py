@@ -26,10 +26,12 @@ An exception that is not an ``ActionError`` is unexpected: the caller receives c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -54,7 +56,12 @@ __all__ = [
     "UnsupportedMediaType",
     "ValidationFailed",
     "internal_error",
+    "one_line",
+    "server_name",
+    "within",
 ]
+
+T = TypeVar("T")
 
 logger = logging.getLogger("authstage")
 
@@ -232,6 +239,29 @@ class Unavailable(ActionError):
     """A dependency (database, cache) is down; try again later."""
 
     code = "UNAVAILABLE"
+
+
+async def within(operation: Awaitable[T], seconds: float, message: str, retry_after: int) -> T:
+    """``operation`` within ``seconds``, else ``Unavailable`` (503) with ``Retry-After``:
+    how a dependency that is down or slow (Redis, mostly) becomes an answer, never a hang."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await operation
+    except Exception as exc:
+        raise Unavailable(message, headers={"retry-after": str(retry_after)}) from exc
+
+
+def server_name(url: str) -> str:
+    """``scheme://host:port/path`` of ``url``: names a server in a message, never its user or
+    password."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: message`` of ``exc`` on one line, for a startup error naming its cause."""
+    return f"{type(exc).__name__}: {exc}".rstrip(": ").splitlines()[0]
 
 
 def internal_error(exc: BaseException, *, action: str = "", debug: bool = False) -> ErrorBody:

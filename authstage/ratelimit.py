@@ -27,13 +27,12 @@ import time
 from collections.abc import Awaitable
 from inspect import isawaitable
 from typing import Any, NoReturn, TypeVar, cast
-from urllib.parse import urlsplit
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from authstage.errors import ConfigurationError, RateLimited, Unavailable
+from authstage.errors import ConfigurationError, RateLimited, one_line, server_name, within
 
 __all__ = ["RateLimiter", "default_key_prefix", "default_storage_uri"]
 
@@ -57,13 +56,6 @@ def default_storage_uri() -> str:
 def default_key_prefix() -> str:
     """``AUTHSTAGE_RATE_LIMIT_PREFIX``, else ``LIMITS`` (the prefix of every key in Redis)."""
     return os.environ.get("AUTHSTAGE_RATE_LIMIT_PREFIX", "").strip() or "LIMITS"
-
-
-def _redacted(uri: str) -> str:
-    parts = urlsplit(uri)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class RateLimiter:
@@ -105,7 +97,7 @@ class RateLimiter:
                 }
             self.storage = storage_from_string(uri, **options)
         except Exception as exc:
-            raise ConfigurationError(f"rate limit storage {_redacted(uri)!r}: {exc}") from exc
+            raise ConfigurationError(f"rate limit storage {server_name(uri)!r}: {exc}") from exc
         self.uri = uri
         self.timeout = timeout
         self._strategy = MovingWindowRateLimiter(self.storage)
@@ -125,14 +117,8 @@ class RateLimiter:
         """``operation`` within ``timeout``, or ``Unavailable`` (503) with ``Retry-After``."""
         if not self.shared:
             return await operation
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await operation
-        except Exception as exc:
-            raise Unavailable(
-                "Rate limits cannot be checked right now; try again shortly",
-                headers={"retry-after": str(UNAVAILABLE_RETRY_AFTER)},
-            ) from exc
+        message = "Rate limits cannot be checked right now; try again shortly"
+        return await within(operation, self.timeout, message, UNAVAILABLE_RETRY_AFTER)
 
     async def _refuse(
         self, item: RateLimitItem, keys: tuple[str, ...], message: str | None
@@ -174,9 +160,8 @@ class RateLimiter:
                 await cast("Awaitable[Any]", client.ping())  # redis 7's stubs: a union
         except Exception as exc:
             await self.close()
-            reason = f"{type(exc).__name__}: {exc}".rstrip(": ").splitlines()[0]
             raise ConfigurationError(
-                f"rate limits: cannot reach Redis at {_redacted(self.uri)} ({reason})"
+                f"rate limits: cannot reach Redis at {server_name(self.uri)} ({one_line(exc)})"
             ) from None
 
     async def close(self) -> None:

@@ -24,17 +24,11 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from authstage.errors import ConfigurationError
+from authstage.errors import ConfigurationError, server_name
 
-__all__ = ["JobsConfig", "display_url"]
+__all__ = ["JobsConfig"]
 
 DATABASE = "database"
-
-
-def display_url(url: str) -> str:
-    """``scheme://host:port`` of ``url``: enough to name a server, never its password."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
 
 
 @dataclass(frozen=True)
@@ -109,7 +103,7 @@ class JobsConfig:
             url = env or os.environ.get("REDIS_URL", "").strip() or DATABASE
         if url != DATABASE and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
             raise ConfigurationError(
-                f"jobs url {display_url(url)!r}: use redis://host:6379/0 for SAQ, or "
+                f"jobs url {server_name(url)!r}: use redis://host:6379/0 for SAQ, or "
                 f"{DATABASE!r} (the default) for the runner in the app's database"
             )
         concurrency = self.concurrency

@@ -42,9 +42,9 @@ from saq import Job, Queue, Status, Worker
 from saq.queue.redis import RedisQueue
 from saq.types import Context, PartialTimersDict
 
-from authstage.errors import ConfigurationError, ErrorBody, Unavailable
+from authstage.errors import ConfigurationError, ErrorBody, Unavailable, server_name
 from authstage.jobs.backend import new_job_id
-from authstage.jobs.config import JobsConfig, display_url
+from authstage.jobs.config import JobsConfig
 from authstage.jobs.status import JobState, JobStatus, TaskFailed, execute
 from authstage.jobs.tasks import TaskSpec
 
@@ -93,7 +93,7 @@ class SaqBackend:
         except _DOWN as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise ConfigurationError(
-                f"jobs: cannot reach Redis at {display_url(self.config.url or '')}: {reason}"
+                f"jobs: cannot reach Redis at {server_name(self.config.url or '')}: {reason}"
             ) from None
         await self.queue.connect()
 
