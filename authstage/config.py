@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -182,35 +182,23 @@ class AuthstageConfig:
                 "AUTHSTAGE_TRUST_FORWARDED_HOST"
             )
         previous, allowed = self.previous_secrets, self.allowed_origins
-        resolved = ResolvedConfig(
-            actions=tuple(self.actions),
-            path=self.path,
+        # Every setting is copied as it is (sequences as tuples), then the environment fills
+        # the ones left unset: a new setting needs no line here.
+        values = {f.name: getattr(self, f.name) for f in fields(ResolvedConfig)}
+        values.update({name: tuple(values[name]) for name in _TUPLES if values[name] is not None})
+        values.update(
             secret=self.secret or os.environ.get("AUTHSTAGE_SECRET") or None,
             previous_secrets=tuple(
                 _env_list("AUTHSTAGE_PREVIOUS_SECRETS") if previous is None else previous
             ),
             production=production,
-            dev_secret_file=self.dev_secret_file,
-            max_body_size=self.max_body_size,
             allowed_origins=tuple(
                 _env_list("AUTHSTAGE_ALLOWED_ORIGINS") if allowed is None else allowed
             ),
             trust_forwarded=trust_forwarded,
             debug=_env_flag("AUTHSTAGE_DEBUG") if self.debug is None else self.debug,
-            auth=self.auth,
-            authenticate=self.authenticate,
-            guards=tuple(self.guards),
-            session_cookie=self.session_cookie,
-            outcome_store=self.outcome_store,
-            on_revalidate=tuple(self.on_revalidate),
-            caches=tuple(self.caches),
-            max_batch_calls=self.max_batch_calls,
-            max_refresh_reads=self.max_refresh_reads,
-            refresh_timeout=self.refresh_timeout,
-            idempotency_store=self.idempotency_store,
-            idempotency_window=self.idempotency_window,
-            fast_path=self.fast_path,
         )
+        resolved = ResolvedConfig(**values)
         resolved.check()
         return resolved
 
@@ -262,3 +250,7 @@ class ResolvedConfig:
         if self.max_refresh_reads <= 0 or self.refresh_timeout <= 0:
             raise ConfigurationError("max_refresh_reads and refresh_timeout must be positive")
         OriginPolicy(self.allowed_origins)  # raises on an origin that is not one
+
+
+#: The ``ResolvedConfig`` fields that are tuples of the config's sequences.
+_TUPLES = tuple(f.name for f in fields(ResolvedConfig) if str(f.type).startswith("tuple["))

@@ -245,7 +245,7 @@ class Database:
             ConfigurationError: the database cannot be reached, or a migration failed.
         """
         self.apps = framework_apps(app)
-        self.bind()
+        conf_name = self.bind()
         self._open_sqlite_file()
         try:
             if isinstance(self.engine, PostgresEngine):
@@ -255,8 +255,8 @@ class Database:
                 await self.engine.run_ddl("PRAGMA journal_mode=WAL")
         except Exception as exc:
             raise _unusable(exc, self._what) or exc from exc
-        if self.migrate_on_startup:
-            await self.migrate(quiet=True)
+        if self.migrate_on_startup:  # bound and opened just above
+            await self._run_forwards(conf_name, quiet=True)
 
     async def shutdown(self) -> None:
         """Litestar ``on_shutdown`` hook: close the PostgreSQL pool."""
@@ -290,6 +290,10 @@ class Database:
         """
         conf_name = self.bind()
         self._open_sqlite_file()
+        await self._run_forwards(conf_name, quiet=quiet)
+
+    async def _run_forwards(self, conf_name: str, *, quiet: bool) -> None:
+        """Piccolo's forward migrations under ``conf_name``, on the database bound already."""
         saved_path = list(sys.path)  # Piccolo adds each migrations folder to sys.path
         out = io.StringIO()
         try:

@@ -147,15 +147,14 @@ def current_jobs() -> Jobs:
 class JobsPlugin(InitPlugin):
     """Adds a job queue to the app (see the module docstring)."""
 
-    __slots__ = ("config", "jobs")
+    __slots__ = ("config",)
 
     def __init__(self, config: JobsConfig | None = None, **kwargs: Any) -> None:
         """Take a ``JobsConfig``, or its fields as keyword arguments."""
         self.config = config or JobsConfig(**kwargs)
-        self.jobs: Jobs | None = None
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        self.jobs = jobs = Jobs(self.config)
+        jobs = Jobs(self.config)
         app_config.state[JOBS_KEY] = jobs
         app_config.on_startup = [*app_config.on_startup, jobs.startup]
         app_config.on_shutdown = [*app_config.on_shutdown, jobs.shutdown]
