@@ -34,6 +34,7 @@ __all__ = [
     "start_server",
     "stop_profiler",
     "stop_server",
+    "wait_until_serving",
 ]
 
 #: Identical for every peer (the module and port are appended per peer).
@@ -58,6 +59,31 @@ def free_port() -> int:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def wait_until_serving(proc: subprocess.Popen[bytes], port: int, seconds: float = 60) -> None:
+    """Return once the server on ``port`` answers ``GET /_action/manifest`` with 200.
+
+    Raises:
+        RuntimeError: the server exited, or did not answer within ``seconds``.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited at startup")
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            conn.request("GET", "/_action/manifest")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("the server did not start in time")
+        time.sleep(0.2)
 
 
 def _request(server: Server) -> tuple[int, bytes]:
@@ -124,7 +150,7 @@ def stop_server(server: Server) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# wrk
+# the database and the signed-in session
 
 
 async def _prepare_database(truncate: bool) -> str:
@@ -211,6 +237,3 @@ def stop_profiler(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.terminate()
         proc.wait()
-
-
-# --------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ import msgspec
 
 from authstage.ids import action_id
 from bench.harness import HOST, ROOT
-from bench.processes import UVICORN_OPTIONS, free_port
+from bench.processes import UVICORN_OPTIONS, free_port, wait_until_serving
 from bench.servers.common import SECRET
 
 __all__ = ["main"]
@@ -122,20 +122,8 @@ def _start(dsn: str) -> tuple[subprocess.Popen[bytes], int]:
     argv += ["--host", HOST, "--port", str(port), *UVICORN_OPTIONS]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_DATABASE_URL": dsn}
     proc = subprocess.Popen(argv, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the server exited at startup")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=10)
-            conn.request("GET", "/_action/manifest")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return proc, port
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the server did not start in time")
+    wait_until_serving(proc, port)
+    return proc, port
 
 
 def _stats(samples: list[float]) -> dict[str, float]:

@@ -30,6 +30,7 @@ from litestar import Litestar
 
 from authstage import AuthstagePlugin, FileRule, Storage, UploadedFile, action
 from authstage.ids import action_id
+from bench.processes import free_port, wait_until_serving
 
 __all__ = ["create_app", "main"]
 
@@ -97,21 +98,10 @@ def _upload(url: str, megabytes: int) -> tuple[dict[str, object], str, float]:
     return data, digest.hexdigest(), elapsed
 
 
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            httpx.get(f"{url}/_action/manifest", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the upload benchmark server did not start")
-
-
 def run(megabytes: int) -> dict[str, object]:
     """Serve, upload, measure; the figures as a dict."""
     with tempfile.TemporaryDirectory() as folder:
-        port = 8000 + os.getpid() % 1000
+        port = free_port()
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -123,7 +113,7 @@ def run(megabytes: int) -> dict[str, object]:
         process = subprocess.Popen(command, cwd=ROOT, env=env)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait(url, process)
+            wait_until_serving(process, port, seconds=30)
             _upload(url, 1)  # warm-up: imports, first allocations
             before = _memory(process.pid)
             data, sha, elapsed = _upload(url, megabytes)
