@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
-
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_until_serving
 
 __all__ = ["PING_APP", "Served", "free_port", "running", "wait_until_serving", "write_ping_app"]
 
@@ -31,19 +27,6 @@ PING_APP = (
 def write_ping_app(folder: Path, module: str) -> None:
     """Save ``PING_APP`` as ``folder/module.py``."""
     (folder / f"{module}.py").write_text(PING_APP, encoding="utf-8")
-
-
-def wait_until_serving(server: subprocess.Popen[Any], port: int, timeout: float = 30) -> None:
-    """Return once ``server`` answers HTTP on ``port``; fail with its output if it exits."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return
-        except httpx.TransportError:
-            assert server.poll() is None, server.communicate()
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
 
 
 @dataclass
@@ -68,7 +51,7 @@ def running(argv: list[str], cwd: Path, env: dict[str, str]) -> Iterator[Served]
         text=True,
     )
     try:
-        wait_until_serving(server, served.port)
+        wait_until_serving(f"http://127.0.0.1:{served.port}", server)
         yield served
     finally:
         server.send_signal(signal.SIGTERM)

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-__all__ = ["SECRET", "LiveServer", "free_port", "serve"]
+__all__ = ["SECRET", "LiveServer", "free_port", "serve", "server_environment", "wait_until_serving"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "live-server-test-secret-0123456789abcdef0123"
@@ -43,7 +44,9 @@ def free_port() -> int:
         return port
 
 
-def _environment(database_url: str, secret: str, directory: Path | None = None) -> dict[str, str]:
+def server_environment(
+    database_url: str, secret: str, directory: Path | None = None
+) -> dict[str, str]:
     drop = {"DATABASE_URL", "REDIS_URL", "AUTHSTAGE_RATE_LIMIT_STORAGE", "AUTHSTAGE_DEBUG"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(
@@ -57,7 +60,11 @@ def _environment(database_url: str, secret: str, directory: Path | None = None) 
     return env
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+def wait_until_serving(
+    url: str, process: subprocess.Popen[Any], log: Path | None = None, timeout: float = 30
+) -> None:
+    """Return once the server at ``url`` answers ``GET /_action/manifest`` with 200; fail with
+    its log (or its output, once it has exited) when it exits or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -65,8 +72,10 @@ def _wait(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float 
                 return
         except httpx.TransportError:
             pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the test server did not start:\n{log.read_text()}")
+        exited = process.poll() is not None
+        if exited or time.monotonic() > deadline:
+            output = log.read_text() if log else process.communicate() if exited else ""
+            raise RuntimeError(f"the test server did not start:\n{output}")
         time.sleep(0.1)
 
 
@@ -76,7 +85,7 @@ def serve(
 ) -> Iterator[LiveServer]:
     """Serve the test app from a fresh database in ``directory`` until the block ends."""
     database_url = database_url or f"sqlite:///{directory / 'live.sqlite'}"
-    env = _environment(database_url, secret, directory)
+    env = server_environment(database_url, secret, directory)
     migrate = [sys.executable, "-m", "authstage.cli", "migrate"]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
@@ -89,7 +98,7 @@ def serve(
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait(url, process, log)
+        wait_until_serving(url, process, log)
         yield LiveServer(url=url, database_url=database_url, log=log)
     finally:
         process.terminate()

@@ -137,7 +137,7 @@ def test_run_serves_a_fresh_checkout_on_sqlite(tmp_path: Path) -> None:
     try:
         registry = endpoint_of(create_app()).registry
         url = f"http://127.0.0.1:{port}/_action"
-        wait_until_serving(server, port)
+        wait_until_serving(f"http://127.0.0.1:{port}", server)
 
         def call(name: str, **arguments: Any) -> Any:
             headers = {"authstage-action": registry.ids[name][0]}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.live_server import ROOT, SECRET, _environment, _wait, free_port
+from tests.live_server import ROOT, SECRET, free_port, server_environment, wait_until_serving
 
 LITESTAR = str(Path(sys.executable).with_name("litestar"))
 FACTORY = ["--app", "actions.app:create_app"]
@@ -29,7 +29,7 @@ app = Litestar(plugins=[AuthstagePlugin(actions=[ping])])
 
 
 def _run(args: list[str], cwd: Path, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = _environment(database_url, SECRET)
+    env = server_environment(database_url, SECRET)
     return subprocess.run(
         args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -74,11 +74,11 @@ def test_litestar_run_serves_the_actions(tmp_path: Path) -> None:
     command = [LITESTAR, *FACTORY, "run", "--port", str(port)]
     with log.open("wb") as out:
         server = subprocess.Popen(
-            command, cwd=ROOT, env=_environment(database_url, SECRET), stdout=out, stderr=out
+            command, cwd=ROOT, env=server_environment(database_url, SECRET), stdout=out, stderr=out
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait(url, server, log)
+        wait_until_serving(url, server, log)
         response = httpx.post(
             f"{url}/_action", headers={"authstage-action": action_id}, json={"a": 1, "b": 2}
         )
