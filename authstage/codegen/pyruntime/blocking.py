@@ -112,12 +112,15 @@ class SyncRuntime(Common):
             ctype = response.headers.get("content-type", "")
             try:
                 reply = read_reply(info, response.status_code, ctype, response.content)
-                return self._finish(info, reply, refresh)
             except StaleClientError:
                 fresh = self.manifest(stale=manifest)
                 if retried or fresh.actions.get(info.name) in (None, action_id):
                     raise
                 manifest, retried = fresh, True
+                continue
+            # The hooks run once the reply is read, as in the async client: one that raises
+            # never sends the call again.
+            return self._finish(info, reply, refresh)
 
     def _post(
         self, action: str, headers: dict[str, str], body: dict[str, Any], *, retry: bool
