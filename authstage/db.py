@@ -303,7 +303,10 @@ class Database:
             ):
                 result = await run_forwards(app_name="all")
         except Exception as exc:
-            raise _unusable(exc, self._what) or exc from exc
+            unusable = _unusable(exc, self._what)
+            if unusable is None:
+                raise
+            raise unusable from exc
         finally:
             sys.path[:] = saved_path
             for line in out.getvalue().splitlines():

@@ -46,17 +46,23 @@ def _is_stop(exc: BaseException) -> bool:
     return isinstance(exc, _Stopped | KeyboardInterrupt)
 
 
-def startup_failure(exc: BaseException) -> ConfigurationError | None:
-    """The ``ConfigurationError`` inside ``exc`` (itself, or a leaf of an exception group)."""
+def startup_failure(
+    exc: BaseException, _seen: frozenset[int] = frozenset()
+) -> ConfigurationError | None:
+    """The ``ConfigurationError`` inside ``exc`` (itself, a leaf of an exception group, or a
+    cause; a cycle of causes ends the search)."""
+    if id(exc) in _seen:
+        return None
+    _seen = _seen | {id(exc)}
     if isinstance(exc, ConfigurationError):
         return exc
     if isinstance(exc, BaseExceptionGroup):
         for leaf in exc.exceptions:
-            found = startup_failure(leaf)
+            found = startup_failure(leaf, _seen)
             if found is not None:
                 return found
     cause = exc.__cause__
-    return startup_failure(cause) if cause is not None else None
+    return startup_failure(cause, _seen) if cause is not None else None
 
 
 async def _serve(app: Litestar, host: str, port: int) -> None:

@@ -11,13 +11,9 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="demo", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="demo", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Note", tablename="note", schema=None, columns=None
-    )
+    manager.add_table(class_name="Note", tablename="note", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Note",

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from authstage.errors import ConfigurationError
+from authstage.serve import startup_failure
 from tests.cli_tools import free_port, running, write_ping_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +101,13 @@ def test_run_serves_an_app_without_tables_touching_no_database(tmp_path: Path) -
     assert server.returncode == 0, server.stderr
     assert "Traceback" not in server.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == ["tableless.py"]
+
+
+def test_a_cycle_of_causes_ends_the_search_for_a_startup_failure() -> None:
+    # `raise exc from exc` makes an exception its own cause: no RecursionError, no finding.
+    error = RuntimeError("boom")
+    error.__cause__ = error
+    assert startup_failure(error) is None
+    wrapped = RuntimeError("outer")
+    wrapped.__cause__ = ConfigurationError("bad url")
+    assert str(startup_failure(wrapped)) == "bad url"
