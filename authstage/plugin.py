@@ -20,8 +20,9 @@ so the audit table is migrated with the app (piccolo_apps.py).
 
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
-registry makes Redis stores gets Redis for both; in memory by default, and a store given in the
-config wins.
+registry makes Redis stores gets Redis for both; with no registry of the app's own, Redis when
+``AUTHSTAGE_STORES_URL`` or ``REDIS_URL`` is set (sharedstores.py); in memory by default; a
+store given in the config wins.
 
 As a ``CLIPlugin`` it adds ``litestar authstage ...`` (litestar_cli.py), the ``authstage``
 command run on the app Litestar's CLI found.
@@ -49,6 +50,7 @@ from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
 from authstage.ratelimit import RateLimiter
 from authstage.registry import Registry, audit_rule, rate_limit
+from authstage.sharedstores import with_shared_stores
 
 if TYPE_CHECKING:
     from click import Group
@@ -129,9 +131,11 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         return self.endpoint
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        # The registry Litestar will use as app.stores, so both find the same stores.
-        if not isinstance(app_config.stores, StoreRegistry):
-            app_config.stores = StoreRegistry(app_config.stores)
+        # The registry Litestar will use as app.stores, so both find the same stores (on
+        # Redis when the environment names one and the app chose none: sharedstores.py).
+        app_config.stores, close_stores = with_shared_stores(app_config.stores)
+        if close_stores is not None:
+            app_config.on_shutdown = [*app_config.on_shutdown, close_stores]
         endpoint = self.build(app_config.stores)
         auth, config = self.auth, endpoint.config
 
