@@ -1,0 +1,105 @@
+"""The browser script: served by the plugin, written into pages by ``authstage_script()``.
+
+``authstage/static/enhance.js`` (built from ``authstage/browser/*.ts`` by
+``scripts/build-enhance``, docs/browser.md) enhances every form posting to ``/_action``. The
+plugin serves it at ``/_authstage/enhance.<hash>.js``, the hash being its content's, with a
+year of immutable caching: a new script is a new URL, so browsers never run a stale one, and
+the unchanged one is never asked for again. A page loads it with::
+
+    <head>{{ authstage_script() }}</head>
+
+which writes ``<script defer src="/_authstage/enhance.<hash>.js" data-...>`` (no inline code,
+so a ``script-src 'self'`` Content-Security-Policy allows it). The tag's ``data-`` attributes
+tell the script what it cannot know: the action endpoint's path, the login page an expired
+session goes to, and how many regions one call may refresh (``max_refresh_reads``).
+
+Served by a raw ASGI handler (a static file of ~10 KB needs no Litestar response machinery);
+``GET`` and ``HEAD`` only, ``405`` otherwise. It is public (no session is read) and, being a
+``GET``, outside the origin check that guards ``POST /_action``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from authstage.context import context
+
+if TYPE_CHECKING:
+    from litestar.types import Receive, Scope, Send
+
+__all__ = ["SCRIPT_KEY", "SCRIPT_PREFIX", "EnhanceScript", "authstage_script", "script_source"]
+
+#: ``app.state`` key of the app's ``EnhanceScript``.
+SCRIPT_KEY = "authstage_script"
+#: Where the plugin serves its static files.
+SCRIPT_PREFIX = "/_authstage"
+_CACHE = b"public, max-age=31536000, immutable"
+
+
+def script_source() -> bytes:
+    """The bundled script shipped in the package (``authstage/static/enhance.js``)."""
+    return (files("authstage") / "static" / "enhance.js").read_bytes()
+
+
+@dataclass(frozen=True)
+class EnhanceScript:
+    """The script's bytes, its URL and the tag loading it, for one app."""
+
+    body: bytes
+    endpoint: str
+    login_url: str
+    max_refresh: int
+
+    @property
+    def url(self) -> str:
+        """``/_authstage/enhance.<first 16 hex of its SHA-256>.js``."""
+        digest = hashlib.sha256(self.body).hexdigest()[:16]
+        return f"{SCRIPT_PREFIX}/enhance.{digest}.js"
+
+    def tag(self) -> Markup:
+        """The ``<script defer>`` element loading the script, with its settings."""
+        attributes = {
+            "src": self.url,
+            "data-endpoint": self.endpoint,
+            "data-login": self.login_url,
+            "data-max-refresh": str(self.max_refresh),
+        }
+        written = " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items())
+        return Markup(f"<script defer {written}></script>")  # noqa: S704 (every value escaped)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the script (the ASGI app behind its URL)."""
+        method = scope.get("method")
+        if method not in {"GET", "HEAD"}:
+            headers = [(b"allow", b"GET, HEAD"), (b"content-length", b"0")]
+            await send({"type": "http.response.start", "status": 405, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers = [
+            (b"content-type", b"text/javascript; charset=utf-8"),
+            (b"content-length", str(len(self.body)).encode()),
+            (b"cache-control", _CACHE),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        body = b"" if method == "HEAD" else self.body
+        await send({"type": "http.response.body", "body": body})
+
+
+def authstage_script() -> Markup:
+    """The ``<script>`` tag loading the browser script, for the page being rendered (a Jinja
+    global the plugin installs; call it in any other template engine's context the same way).
+
+    Raises:
+        RuntimeError: the app serving the request has no ``AuthstagePlugin``.
+    """
+    app: Any = context().scope.get("app")
+    script = app.state.get(SCRIPT_KEY) if app is not None else None
+    if not isinstance(script, EnhanceScript):
+        raise RuntimeError("authstage_script() needs an app with the AuthstagePlugin")
+    return script.tag()
