@@ -48,9 +48,9 @@ from authstage.keys import load_keyring
 from authstage.manifest import ManifestEndpoint
 from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
-from authstage.script import SCRIPT_KEY, EnhanceScript, authstage_script, script_source
 from authstage.ratelimit import RateLimiter
 from authstage.registry import Registry, audit_rule, rate_limit
+from authstage.script import SCRIPT_KEY, EnhanceScript, authstage_script, script_source
 
 if TYPE_CHECKING:
     from click import Group

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from authstage.context import context
 
 if TYPE_CHECKING:
-    from litestar.types import Receive, Scope, Send
+    from litestar.types import HTTPResponseStartEvent, Receive, Scope, Send
 
 __all__ = ["SCRIPT_KEY", "SCRIPT_PREFIX", "EnhanceScript", "authstage_script", "script_source"]
 
@@ -38,7 +38,11 @@ __all__ = ["SCRIPT_KEY", "SCRIPT_PREFIX", "EnhanceScript", "authstage_script", "
 SCRIPT_KEY = "authstage_script"
 #: Where the plugin serves its static files.
 SCRIPT_PREFIX = "/_authstage"
-_CACHE = b"public, max-age=31536000, immutable"
+_HEADERS = [
+    (b"content-type", b"text/javascript; charset=utf-8"),
+    (b"cache-control", b"public, max-age=31536000, immutable"),
+    (b"x-content-type-options", b"nosniff"),
+]
 
 
 def script_source() -> bytes:
@@ -75,20 +79,21 @@ class EnhanceScript:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the script (the ASGI app behind its URL)."""
         method = scope.get("method")
-        if method not in {"GET", "HEAD"}:
-            headers = [(b"allow", b"GET, HEAD"), (b"content-length", b"0")]
-            await send({"type": "http.response.start", "status": 405, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        headers = [
-            (b"content-type", b"text/javascript; charset=utf-8"),
-            (b"content-length", str(len(self.body)).encode()),
-            (b"cache-control", _CACHE),
-            (b"x-content-type-options", b"nosniff"),
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        body = b"" if method == "HEAD" else self.body
-        await send({"type": "http.response.body", "body": body})
+        if method in {"GET", "HEAD"}:
+            headers = [*_HEADERS, (b"content-length", b"%d" % len(self.body))]
+            await _send(send, 200, headers, b"" if method == "HEAD" else self.body)
+        else:
+            await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": headers,
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def authstage_script() -> Markup:

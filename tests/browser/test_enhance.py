@@ -17,7 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Dialog,
+    FilePayload,
+    Page,
+    Request,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import in_ci
 from tests.live_server import ROOT, free_port, server_environment, wait_until_serving
@@ -73,7 +81,8 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
 def requests_from(page: Page) -> list[Request]:
     """Every request the page makes from now on (filled in as they start)."""
     made: list[Request] = []
-    page.on("request", lambda request: made.append(request))
+    page.on("request", lambda request: made.append(request))  # noqa: PLW0108 (Playwright
+    # wraps the handler it is given, which a bound method of a list cannot be)
     return made
 
 
@@ -180,8 +189,9 @@ def test_the_optimistic_toggle_shows_at_once_and_rolls_back_on_error(page: Page)
 
 def test_a_file_is_uploaded_as_multipart(page: Page) -> None:
     requests = requests_from(page)
-    picture = {"name": "cat.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"0" * 92}
-    page.set_input_files("#upload input[type=file]", files=[picture])  # type: ignore[list-item]
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 92
+    picture: FilePayload = {"name": "cat.png", "mimeType": "image/png", "buffer": png}
+    page.set_input_files("#upload input[type=file]", files=[picture])
     page.click("#upload button")
     expect(page.locator("#uploads li", has_text="cat.png")).to_have_text("cat.png (100 bytes)")
     assert requests[0].resource_type == "fetch"  # no page load
@@ -192,7 +202,12 @@ def test_data_confirm_asks_before_sending(page: Page, server: str) -> None:
     add_item(page, "bread")
     before = ran(server, "delete_item")
     asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
     page.locator("#items li", has_text="bread").locator("button", has_text="Delete").click()
     expect(page.locator("#items li", has_text="bread")).to_have_count(1)
     assert asked == ["Delete bread?"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar, get
@@ -30,7 +31,7 @@ def plain() -> str:
     return str(authstage_script())
 
 
-def make_app(tmp_path: Path, **config: object) -> Litestar:
+def make_app(tmp_path: Path, **config: Any) -> Litestar:
     plugin = AuthstagePlugin(actions=[sa], secret=SECRET, **config)
     templates = TemplateConfig(directory=tmp_path, engine=JinjaTemplateEngine)
     return Litestar([page, plain], plugins=[plugin], template_config=templates)
