@@ -10,8 +10,6 @@ skipped locally and fail in CI (``CI=true``), where the browser suite is require
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from playwright.sync_api import (
 )
 
 from tests.conftest import in_ci
-from tests.live_server import ROOT, free_port, server_environment, wait_until_serving
+from tests.live_server import run_factory, server_environment
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,21 +36,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("enhance")
     env = server_environment(f"sqlite:///{directory / 'unused.sqlite'}", "unused", directory)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = directory / "server.log"
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "tests.browser.enhance_app:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_serving(url, process, log)
+    with run_factory("tests.browser.enhance_app:create_app", env, directory) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
