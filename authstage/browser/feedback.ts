@@ -123,7 +123,8 @@ let counter = 0;
 
 /**
  * Show `fieldErrors` next to their inputs and the rest (`messages`, and errors of fields the
- * form does not show) in the form's alert. Focuses the first field in error, else the alert,
+ * form does not show) in the form's alert. Focuses the form's first field in error (in page
+ * order, whatever the server's order), else the alert,
  * so keyboard and screen-reader users land on what to fix.
  */
 export function showErrors(
@@ -133,7 +134,6 @@ export function showErrors(
 ): void {
   clearMessages(form);
   const unplaced: string[] = [];
-  let first: HTMLElement | undefined;
   for (const [name, errors] of Object.entries(fieldErrors)) {
     const field = fieldNamed(form, name);
     if (field === undefined) {
@@ -154,7 +154,6 @@ export function showErrors(
     if (!field.hasAttribute("aria-describedby")) {
       field.setAttribute("aria-describedby", ids.join(" ")); // a page's own description is kept
     }
-    first ??= field;
   }
   const text = [...new Set([...messages, ...unplaced])].join(" ");
   let alert: HTMLElement | undefined;
@@ -162,7 +161,7 @@ export function showErrors(
     alert = paragraph(text, { class: "error", role: "alert", tabindex: "-1" });
     form.prepend(alert);
   }
-  (first ?? alert)?.focus();
+  (form.querySelector<HTMLElement>('[aria-invalid="true"]') ?? alert)?.focus(); // in page order
 }
 
 /** Show `message` as the form's success status (`<p role="status">`, at the form's end). */

@@ -54,10 +54,16 @@ async def slow_save(text: str) -> None:
 
 @action(public=True)
 async def sign_up(name: str, age: int) -> None:
-    """Refuses a short name (``age`` that is not a number is refused before it runs)."""
+    """Refuses an unlikely age and a short name, naming the age first (the page shows the name
+    first); an ``age`` that is not a number is refused before it runs."""
     CALLS["sign_up"] += 1
+    errors = {}
+    if age > 150:
+        errors["age"] = ["Age must be at most 150"]
     if len(name) < 3:
-        raise ValidationFailed(field_errors={"name": ["Name must be at least 3 characters"]})
+        errors["name"] = ["Name must be at least 3 characters"]
+    if errors:
+        raise ValidationFailed(field_errors=errors)
 
 
 @action(public=True)

@@ -104,12 +104,15 @@ def test_a_pending_form_disables_its_buttons_and_is_sent_once(page: Page, server
 def test_field_errors_appear_in_place_without_a_reload(page: Page, server: str) -> None:
     page.evaluate("window.stillHere = true")
     page.fill("#signup input[name=name]", "Al")
-    page.fill("#signup input[name=age]", "30")
+    page.fill("#signup input[name=age]", "200")
     page.click("#signup button")
     error = page.locator('#signup label:has(input[name=name]) + p.error[data-field="name"]')
     expect(error).to_have_text("Name must be at least 3 characters")
+    expect(page.locator('#signup p.error[data-field="age"]')).to_have_text(
+        "Age must be at most 150"
+    )
     name = page.locator("#signup input[name=name]")
-    expect(name).to_be_focused()
+    expect(name).to_be_focused()  # the first in the page, though the server named age first
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(page.locator('#signup p.error[role="alert"]')).to_be_visible()
 
