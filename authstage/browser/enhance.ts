@@ -39,11 +39,8 @@ const maxRefresh = Number(script?.dataset["maxRefresh"] ?? "8") || 8;
 const pending = new WeakSet<HTMLFormElement>();
 const leftPending = new Set<() => void>();
 
+/** A submit button: by the HTML standard, the only elements an event's `submitter` can be. */
 type Submitter = HTMLButtonElement | HTMLInputElement;
-
-function isSubmitter(element: HTMLElement | null): element is Submitter {
-  return element instanceof HTMLButtonElement || element instanceof HTMLInputElement;
-}
 
 /** True when the form posts to this site's action endpoint and does not opt out. */
 function enhanced(form: HTMLFormElement, submitter: Submitter | null): boolean {
@@ -120,12 +117,18 @@ function settled(form: HTMLFormElement, error: unknown): void {
   form.dispatchEvent(new CustomEvent("authstage:settled", { bubbles: true, detail }));
 }
 
-function settle(form: HTMLFormElement, restore: () => void): void {
+/** End the pending state; the element focused at submit gets the focus back if nothing has it. */
+function settle(form: HTMLFormElement, restore: () => void, focused: Element | null): void {
   restore();
   pending.delete(form);
+  const active = document.activeElement;
+  if ((active === null || active === document.body) && focused instanceof HTMLElement && focused.isConnected) {
+    focused.focus();
+  }
 }
 
 async function submit(form: HTMLFormElement, id: string, data: FormData): Promise<void> {
+  const focused = document.activeElement; // disabling the buttons takes it away
   const restore = markPending(form);
   pending.add(form);
   let stayPending = false;
@@ -140,13 +143,13 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
     clearMessages(form);
     if (reply.redirect !== undefined) {
       stayPending = true; // until the next page replaces this one
-      leftPending.add(() => settle(form, restore));
+      leftPending.add(() => settle(form, restore, null));
       location.assign(reply.redirect);
       return;
     }
     if (regions.queries.length > 0) {
       try {
-        swap(regions, freshOf(id, regions.queries, reply.refresh));
+        swap(regions, freshOf(id, regions.queries, reply.refresh), focused);
       } catch (error) {
         console.warn("authstage: regions not refreshed", error);
       }
@@ -163,7 +166,7 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
     undo?.();
     if (isActionError(error, "UNAUTHORIZED")) {
       stayPending = true;
-      leftPending.add(() => settle(form, restore));
+      leftPending.add(() => settle(form, restore, null));
       location.assign(`${loginUrl}?next=${encodeURIComponent(location.pathname + location.search)}`);
       return;
     }
@@ -171,14 +174,14 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
     settled(form, error);
   } finally {
     if (!stayPending) {
-      settle(form, restore);
+      settle(form, restore, focused);
     }
   }
 }
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  const submitter = isSubmitter(event.submitter) ? event.submitter : null;
+  const submitter = event.submitter as Submitter | null;
   if (!(form instanceof HTMLFormElement) || event.defaultPrevented || !enhanced(form, submitter)) {
     return;
   }

@@ -7,7 +7,7 @@
  * revalidated, and `swap` puts it in place. Regions showing the same read with the same
  * arguments are sent once and all updated. Focus is kept across a swap: the element that had it
  * is found again in the new HTML by its `id`, or, for a button of a form (a todo's toggle), by
- * the form's hidden `_action`, `_bound` and `_form` fields.
+ * the form's hidden fields (`_action`, `_bound`, `_form` and the page's own).
  */
 
 import { query } from "../codegen/tsruntime/refresh.js";
@@ -59,16 +59,10 @@ export function collectRegions(root: ParentNode, limit: number): Regions {
   return regions;
 }
 
-/** The hidden fields naming a form's action: how a form is found again in new HTML. */
+/** A form's hidden fields (`_action`, `_bound`, an item's ID...): how it is found again. */
 function formKey(form: HTMLFormElement | null): string | undefined {
-  if (form === null) {
-    return undefined;
-  }
-  const values = ["_action", "_bound", "_form"].map((name) => {
-    const field = form.elements.namedItem(name);
-    return field instanceof HTMLInputElement ? field.value : "";
-  });
-  return values[0] === "" ? undefined : values.join("\n");
+  const hidden = form === null ? [] : Array.from(form.querySelectorAll<HTMLInputElement>('input[type="hidden"]'));
+  return hidden.length === 0 ? undefined : hidden.map((input) => `${input.name}=${input.value}`).join("&");
 }
 
 function focusAgain(region: Element, id: string, key: string | undefined): void {
@@ -86,8 +80,12 @@ function focusAgain(region: Element, id: string, key: string | undefined): void 
   }
 }
 
-/** Put each refreshed read's HTML in its regions; a read that failed keeps its old HTML. */
-export function swap(regions: Regions, fresh: readonly Fresh<unknown>[]): void {
+/**
+ * Put each refreshed read's HTML in its regions; a read that failed keeps its old HTML.
+ * `focused` had the focus when the form was sent (its button, disabled while pending, has
+ * lost it since): if it was in a region, its counterpart in the new HTML gets the focus.
+ */
+export function swap(regions: Regions, fresh: readonly Fresh<unknown>[], focused: Element | null): void {
   for (const [index, entry] of fresh.entries()) {
     if (!entry.refreshed) {
       continue;
@@ -97,10 +95,9 @@ export function swap(regions: Regions, fresh: readonly Fresh<unknown>[]): void {
       continue;
     }
     for (const element of regions.elements[index] ?? []) {
-      const active = document.activeElement;
-      const inside = active instanceof HTMLElement && element.contains(active);
-      const id = inside ? active.id : "";
-      const key = inside && "form" in active ? formKey(active.form as HTMLFormElement | null) : undefined;
+      const inside = focused instanceof HTMLElement && element.contains(focused);
+      const id = inside ? focused.id : "";
+      const key = inside && "form" in focused ? formKey(focused.form as HTMLFormElement | null) : undefined;
       element.innerHTML = entry.data;
       if (inside) {
         focusAgain(element, id, key);

@@ -109,6 +109,12 @@ async def upload(photo: UploadedFile) -> None:
     revalidate_tag("uploads")
 
 
+@action(public=True)
+async def crash() -> None:
+    """Fails unexpectedly: the caller gets INTERNAL with a digest."""
+    raise RuntimeError("the action crashed")
+
+
 @action
 async def private_note(text: str) -> None:
     """Signed-in callers only: without the ``user`` cookie the reply is UNAUTHORIZED."""

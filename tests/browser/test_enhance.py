@@ -10,6 +10,7 @@ skipped locally and fail in CI (``CI=true``), where the browser suite is require
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,11 +159,13 @@ def test_regions_refresh_in_the_calls_own_reply(page: Page, server: str) -> None
 def test_the_optimistic_toggle_shows_at_once_and_rolls_back_on_error(page: Page) -> None:
     add_item(page, "eggs")
     eggs = page.locator("#items li", has_text="eggs")
-    eggs.locator("button", has_text="Toggle").click()
+    eggs.locator("button", has_text="Toggle").focus()
+    page.keyboard.press("Enter")
     expect(eggs).to_have_class("done", timeout=300)  # before the server answers (0.4 s)
     expect(eggs.locator("button", has_text="Toggle")).to_have_attribute("aria-pressed", "true")
     page.wait_for_timeout(600)
     expect(eggs).to_have_class("done")  # the server agreed: the refreshed list says so
+    expect(eggs.locator("button", has_text="Toggle")).to_be_focused()  # kept across the swap
 
     add_item(page, "locked")
     locked = page.locator("#items li", has_text="locked")
@@ -214,6 +217,21 @@ def test_a_network_failure_is_a_form_error(page: Page) -> None:
     expect(alert).to_have_text("Could not reach the server: check your connection and try again.")
     expect(alert).to_be_focused()
     expect(page.locator("#slow button")).to_be_enabled()
+
+
+def test_a_crash_shows_its_digest_and_a_proxy_error_its_status(page: Page) -> None:
+    page.click("#crash button")
+    alert = page.locator('#crash p.error[role="alert"]')
+    expect(alert).to_have_text(re.compile(r"^Internal error \(reference [0-9a-f]{16}\)$"))
+
+    page.route(
+        "**/_action",
+        lambda route: route.fulfill(
+            status=502, content_type="text/html", body="<h1>Bad gateway</h1>"
+        ),
+    )
+    page.click("#crash button")
+    expect(alert).to_have_text("The server could not handle this (status 502); try again.")
 
 
 def test_an_expired_session_goes_to_login_and_back(page: Page, server: str) -> None:
