@@ -132,6 +132,7 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
   const restore = markPending(form);
   pending.add(form);
   let stayPending = false;
+  let failure: unknown;
   const undo = applyOptimistic(form);
   const regions = collectRegions(document, maxRefresh);
   const headers: Record<string, string> = { "authstage-action": id, accept: "application/json" };
@@ -161,7 +162,6 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
     if (success !== undefined && success !== "") {
       showStatus(form, success);
     }
-    settled(form, undefined);
   } catch (error) {
     undo?.();
     if (isActionError(error, "UNAUTHORIZED")) {
@@ -170,11 +170,12 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
       location.assign(`${loginUrl}?next=${encodeURIComponent(location.pathname + location.search)}`);
       return;
     }
+    failure = error;
     showErrors(form, messagesOf(error), error instanceof ActionError ? error.fieldErrors : {});
-    settled(form, error);
   } finally {
     if (!stayPending) {
       settle(form, restore, focused);
+      settled(form, failure);
     }
   }
 }

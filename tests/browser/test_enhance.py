@@ -211,12 +211,18 @@ def test_data_confirm_asks_before_sending(page: Page, server: str) -> None:
 
 
 def test_a_network_failure_is_a_form_error(page: Page) -> None:
+    page.evaluate(
+        """document.addEventListener("authstage:settled", (event) => {
+             window.settled = [event.detail.ok, event.target.querySelector("button").disabled];
+           })"""
+    )
     page.route("**/_action", lambda route: route.abort("internetdisconnected"))
     page.click("#slow button")
     alert = page.locator('#slow p.error[role="alert"]')
     expect(alert).to_have_text("Could not reach the server: check your connection and try again.")
     expect(alert).to_be_focused()
     expect(page.locator("#slow button")).to_be_enabled()
+    assert page.evaluate("window.settled") == [False, False]  # fired once usable again
 
 
 def test_a_crash_shows_its_digest_and_a_proxy_error_its_status(page: Page) -> None:
