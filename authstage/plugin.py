@@ -11,7 +11,8 @@ signature or duplicate) and mounts the endpoint as a raw ``@asgi`` handler (the 
 kind Litestar has). At startup it wraps the app's handler in ``PageContext`` (the request
 context of every other route, pagecontext.py) and, when nothing would be skipped, the fast
 path. The endpoint is kept in the app's state for helpers that need it (``bind``, ``take_outcome``,
-the CLI), found through ``appstate.endpoint_of``.
+the CLI), found through ``appstate.endpoint_of``. It also serves the browser script
+(script.py) and gives Jinja templates ``authstage_script()`` to load it.
 
 Rate limits per action (actionlimits.py) count through the auth limiter when there is an
 ``AuthConfig`` (one limiter per app), else through one built from the environment; its Redis is
@@ -50,6 +51,7 @@ from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
 from authstage.ratelimit import RateLimiter
 from authstage.registry import Registry, audit_rule, rate_limit
+from authstage.script import SCRIPT_KEY, EnhanceScript, authstage_script, script_source
 from authstage.sharedstores import with_shared_stores
 
 if TYPE_CHECKING:
@@ -64,14 +66,20 @@ __all__ = ["AuthstagePlugin"]
 
 
 def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
-    """Give Jinja templates ``action_id``, ``action_fields`` and ``bind`` (pages.py)."""
+    """Give Jinja templates ``action_id``, ``action_fields``, ``bind`` (pages.py) and
+    ``authstage_script`` (script.py)."""
     previous = template_config.engine_callback
 
     def install(engine: Any) -> None:
         environment = getattr(engine, "engine", None)
         env_globals = getattr(environment, "globals", None)
         if isinstance(env_globals, dict):
-            env_globals.update(action_id=action_id, action_fields=action_fields, bind=bind)
+            env_globals.update(
+                action_id=action_id,
+                action_fields=action_fields,
+                bind=bind,
+                authstage_script=authstage_script,
+            )
         if previous is not None:
             previous(engine)
 
@@ -143,6 +151,11 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         app_config.route_handlers.append(handler(endpoint.__call__))
         manifest = asgi(f"{config.path}/manifest", name="authstage_manifest", copy_scope=False)
         app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
+        login_url = auth.config.login_url if auth is not None else "/login"
+        script = EnhanceScript(script_source(), config.path, login_url, config.max_refresh_reads)
+        serve_script = asgi(script.url, name="authstage_script", copy_scope=False)
+        app_config.route_handlers.append(serve_script(script.__call__))
+        app_config.state[SCRIPT_KEY] = script
         if self.config.idempotency_store is not None:  # opened and closed with the app
             app_config.lifespan.append(self.config.idempotency_store)
         for cache in config.caches:  # started and stopped with the app (once, however wired)

@@ -21,7 +21,15 @@ from typing import Any
 
 import httpx
 
-__all__ = ["SECRET", "LiveServer", "free_port", "serve", "server_environment", "wait_until_serving"]
+__all__ = [
+    "SECRET",
+    "LiveServer",
+    "free_port",
+    "run_factory",
+    "serve",
+    "server_environment",
+    "wait_until_serving",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "live-server-test-secret-0123456789abcdef0123"
@@ -88,18 +96,26 @@ def serve(
     env = server_environment(database_url, secret, directory)
     migrate = [sys.executable, "-m", "authstage.cli", "migrate"]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    with run_factory("tests.live_app:create_app", env, directory) as (url, log):
+        yield LiveServer(url=url, database_url=database_url, log=log)
+
+
+@contextmanager
+def run_factory(factory: str, env: dict[str, str], directory: Path) -> Iterator[tuple[str, Path]]:
+    """Serve the app uvicorn's ``--factory`` ``factory`` builds, on a free port, until the block
+    ends; yields its base URL and the log file (in ``directory``)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = directory / f"server-{port}.log"
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "tests.live_app:create_app",
+        sys.executable, "-m", "uvicorn", "--factory", factory,
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_until_serving(url, process, log)
-        yield LiveServer(url=url, database_url=database_url, log=log)
+        yield url, log
     finally:
         process.terminate()
         try:

@@ -45,6 +45,7 @@ EXPECTED = {
     "action",
     "action_fields",
     "action_id",
+    "authstage_script",
     "bind",
     "cached",
     "compose",
