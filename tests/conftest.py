@@ -76,7 +76,9 @@ async def _admin(sql: str, *args: Any) -> None:
         await connection.close()
 
 
-def _create_postgres_database() -> tuple[str, str]:
+def create_postgres_database() -> tuple[str, str]:
+    """A new empty database on the test server: its name and URL (skipped when unreachable,
+    failed in CI)."""
     name = f"authstage_test_{secrets.token_hex(4)}"
     try:
         run_sync(_admin(f'CREATE DATABASE "{name}"'))
@@ -88,7 +90,8 @@ def _create_postgres_database() -> tuple[str, str]:
     return name, urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}").geturl()
 
 
-def _drop_postgres_database(name: str) -> None:
+def drop_postgres_database(name: str) -> None:
+    """Drop a database made by ``create_postgres_database``, ending its connections first."""
     run_sync(
         _admin(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -111,13 +114,13 @@ def database_url(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        name, url = _create_postgres_database()
+        name, url = create_postgres_database()
     try:
         run_sync(Database(url).migrate(quiet=True))
         yield url
     finally:
         if name is not None:
-            _drop_postgres_database(name)
+            drop_postgres_database(name)
 
 
 async def _empty_tables(database: Database) -> None:

@@ -1,9 +1,10 @@
 """A real server for the client suites: uvicorn in its own process, on a free port.
 
-``serve()`` migrates a fresh SQLite database, starts ``uvicorn --factory tests.live_app:create_app``
-and waits until the manifest answers. Its log is kept in a file and shown when the server does
-not come up. The Python client suite (tests/integration) and the TypeScript suite (tests/ts)
-both use it.
+``serve()`` migrates a fresh database (a SQLite file unless given a URL), starts
+``uvicorn --factory tests.live_app:create_app`` (or another factory) and waits until the manifest
+answers. Its log is kept in a file and shown when the server does not come up. The Python client
+suite (tests/integration), the TypeScript suite (tests/ts) and the browser suite (tests/browser)
+use it.
 """
 
 from __future__ import annotations
@@ -81,9 +82,14 @@ def wait_until_serving(
 
 @contextmanager
 def serve(
-    directory: Path, *, secret: str = SECRET, database_url: str | None = None
+    directory: Path,
+    *,
+    secret: str = SECRET,
+    database_url: str | None = None,
+    app: str = "tests.live_app:create_app",
 ) -> Iterator[LiveServer]:
-    """Serve the test app from a fresh database in ``directory`` until the block ends."""
+    """Serve ``app`` (a factory, as ``module:attribute``) from a fresh database in ``directory``
+    (or at ``database_url``) until the block ends."""
     database_url = database_url or f"sqlite:///{directory / 'live.sqlite'}"
     env = server_environment(database_url, secret, directory)
     migrate = [sys.executable, "-m", "authstage.cli", "migrate"]
@@ -92,7 +98,7 @@ def serve(
     url = f"http://127.0.0.1:{port}"
     log = directory / f"server-{port}.log"
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "tests.live_app:create_app",
+        sys.executable, "-m", "uvicorn", "--factory", app,
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with log.open("wb") as out:
