@@ -87,13 +87,16 @@ def serve(
     secret: str = SECRET,
     database_url: str | None = None,
     app: str = "tests.live_app:create_app",
+    migrate: bool = True,
 ) -> Iterator[LiveServer]:
     """Serve ``app`` (a factory, as ``module:attribute``) from a fresh database in ``directory``
-    (or at ``database_url``) until the block ends."""
+    (or at ``database_url``) until the block ends, migrated first by ``authstage migrate``
+    unless ``migrate`` is False (an app on SQLite migrates its own file as it starts)."""
     database_url = database_url or f"sqlite:///{directory / 'live.sqlite'}"
     env = server_environment(database_url, secret, directory)
-    migrate = [sys.executable, "-m", "authstage.cli", "migrate"]
-    subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    if migrate:
+        command = [sys.executable, "-m", "authstage.cli", "migrate"]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = directory / f"server-{port}.log"

@@ -12,7 +12,10 @@
   artifact (``screenshots.Shots``).
 
 Playwright's sync API is used throughout: the tests are plain functions, and the server runs in
-its own process, so nothing here shares an event loop with the app.
+its own process, so nothing here shares an event loop with the app. While the sync API is open
+its event loop counts as running in the main thread, where pytest-asyncio then cannot start
+one: so the browser tests run after every other test of the session
+(``pytest_collection_modifyitems``), and the browser closes when the session ends.
 """
 
 from __future__ import annotations
@@ -36,6 +39,14 @@ TIMEOUT_MS = 10_000
 VIEWPORT = {"width": 1024, "height": 768}
 
 expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by their fixtures' params
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the browser tests (``browser`` marker) to the end of the session, in their order."""
+    others = [item for item in items if item.get_closest_marker("browser") is None]
+    if len(others) < len(items):
+        items[:] = others + [item for item in items if item.get_closest_marker("browser")]
 
 
 @pytest.fixture(

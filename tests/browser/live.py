@@ -1,8 +1,9 @@
 """The demo app served for the browser suite, on either engine, and a look into its database.
 
-``demo_server(engine, directory)`` migrates a fresh database (a SQLite file in ``directory``, or a
-new PostgreSQL database dropped afterwards) and serves ``tests.browser.app:create_app`` on it
-with uvicorn on a free port, as ``authstage run`` serves ``actions.app:create_app``. Tests drive
+``demo_server(engine, directory)`` serves ``tests.browser.app:create_app`` with uvicorn on a free
+port, as ``authstage run`` serves ``actions.app:create_app``, on a fresh database: a SQLite file
+in ``directory`` (the app migrates it as it starts) or a new PostgreSQL database (migrated by
+``authstage migrate`` first, dropped afterwards). Tests drive
 the app through the browser and check what must (or must not) have been written with
 ``DemoServer.query``: a Piccolo query run on the server's database from a worker thread's event
 loop, outside any pool, so it never shares a connection with the server process.
@@ -65,7 +66,8 @@ def demo_server(engine: str, directory: Path) -> Iterator[DemoServer]:
     if engine == "postgres":
         name, database_url = create_postgres_database()
     try:
-        with serve(directory, database_url=database_url, app=APP) as live:
+        # On SQLite the app migrates its fresh file as it starts, as `authstage run` does.
+        with serve(directory, database_url=database_url, app=APP, migrate=name is not None) as live:
             yield DemoServer(url=live.url, database_url=live.database_url, engine=engine)
     finally:
         if name is not None:

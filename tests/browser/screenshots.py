@@ -48,6 +48,6 @@ class Shots:
         joined by hyphens."""
         assert _NAME.fullmatch(name), f"screenshot name {name!r}: use lowercase-words-like-this"
         path = self.folder / f"{len(self.taken) + 1:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=True, animations="disabled", caret="hide")
         self.taken.append(path)
         return path
