@@ -102,10 +102,11 @@ def drop_postgres_database(name: str) -> None:
     run_sync(_admin(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
+#: The engines every database test runs on (``-m "not postgres"`` leaves out the second).
+ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=ENGINES)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from tests.browser.flows import ContextFactory
 from tests.browser.live import DemoServer, demo_server
 from tests.browser.screenshots import MODES, Shots, screenshot_root
-from tests.conftest import in_ci
+from tests.conftest import ENGINES, in_ci
 
 CHROMIUM = os.environ.get("AUTHSTAGE_TEST_CHROMIUM", "/usr/bin/chromium")
 #: Waits are short: every page is served from this machine.
@@ -49,10 +49,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[:] = others + [item for item in items if item.get_closest_marker("browser")]
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
+@pytest.fixture(scope="session", params=ENGINES)
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DemoServer]:
