@@ -33,6 +33,7 @@ from tests.browser.live import DemoServer, demo_server
 from tests.browser.screenshots import MODES, Shots, screenshot_root
 from tests.conftest import ENGINES, in_ci
 
+HERE = Path(__file__).parent
 CHROMIUM = os.environ.get("AUTHSTAGE_TEST_CHROMIUM", "/usr/bin/chromium")
 #: Waits are short: every page is served from this machine.
 TIMEOUT_MS = 10_000
@@ -43,10 +44,11 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 @pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by their fixtures' params
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Move the browser tests (``browser`` marker) to the end of the session, in their order."""
-    others = [item for item in items if item.get_closest_marker("browser") is None]
-    if len(others) < len(items):
-        items[:] = others + [item for item in items if item.get_closest_marker("browser")]
+    """Move the tests of this folder to the end of the session, in their order. (Each module
+    marks its tests ``browser`` itself, with ``pytestmark``, so ``-m`` selects them.)"""
+    ours = [item for item in items if HERE in item.path.parents]
+    if ours:
+        items[:] = [item for item in items if HERE not in item.path.parents] + ours
 
 
 @pytest.fixture(scope="session", params=ENGINES)
