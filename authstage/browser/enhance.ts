@@ -167,7 +167,9 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
     if (isActionError(error, "UNAUTHORIZED")) {
       stayPending = true;
       leftPending.add(() => settle(form, restore, null));
-      location.assign(`${loginUrl}?next=${encodeURIComponent(location.pathname + location.search)}`);
+      // As the server writes it (guards.py: quote(path, safe="/")): slashes stay readable.
+      const next = encodeURIComponent(location.pathname + location.search).replace(/%2F/g, "/");
+      location.assign(`${loginUrl}?next=${next}`);
       return;
     }
     failure = error;
