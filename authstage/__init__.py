@@ -19,6 +19,7 @@ from authstage.context import (
     set_cookie,
 )
 from authstage.dependencies import depends_on
+from authstage.errorpages import ErrorPages, wants_page
 from authstage.errors import (
     ActionError,
     AuthstageError,
@@ -59,6 +60,7 @@ from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
 from authstage.smtp import SmtpMailer
 from authstage.storage import Storage, StoredFile
+from authstage.textsearch import icontains
 from authstage.uploads import FileRule, UploadedFile
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "CrossSiteRequest",
+    "ErrorPages",
     "FileRule",
     "Forbidden",
     "JobState",
@@ -117,6 +120,7 @@ __all__ = [
     "fragment",
     "get_request",
     "headers",
+    "icontains",
     "job_status",
     "mailer_from_env",
     "not_found",
@@ -131,4 +135,5 @@ __all__ = [
     "set_cookie",
     "take_outcome",
     "task",
+    "wants_page",
 ]
