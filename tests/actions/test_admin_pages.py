@@ -32,7 +32,7 @@ async def user_id(email: str) -> int:
 
 async def add_users(*names_and_emails: tuple[str, str]) -> list[int]:
     """Users inserted directly (no password anyone could log in with)."""
-    rows = [User(name=name, email=email, password_hash="!", role="user") for name, email in names_and_emails]
+    rows = [User(name=n, email=e, password_hash="!", role="user") for n, e in names_and_emails]
     await db(User.insert(*rows))
     return [await user_id(email) for _, email in names_and_emails]
 
@@ -163,7 +163,8 @@ async def test_an_admin_cannot_delete_themselves_nor_a_missing_user(actions: Act
         "message": "You cannot delete your own account here",
         "formErrors": ["You cannot delete your own account here"],
     }
-    assert error_of(await actions.call(admin.delete_user, user_id=root + 100))["code"] == "NOT_FOUND"
+    missing = await actions.call(admin.delete_user, user_id=root + 100)
+    assert error_of(missing)["code"] == "NOT_FOUND"
     assert await db(User.count()) == 1 and await db(Session.count()) == 1
     outcomes = [e["outcome"] for e in await db(AuditEntry.select(AuditEntry.outcome))]
     assert outcomes == ["VALIDATION", "NOT_FOUND"]
