@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,13 @@ from tests.actions.test_admin_pages import BASE, add_users, sign_up_admin
 from tests.unit.smtp_server import Inbox, smtp_server
 
 __all__ = ["smtp_server"]  # the fixture used here
+
+@pytest.fixture(autouse=True)
+def _outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mail the app's runner sends without an SMTP server goes to a folder of the test's."""
+    monkeypatch.delenv("AUTHSTAGE_SMTP_URL", raising=False)
+    monkeypatch.setenv("AUTHSTAGE_MAIL_OUTBOX", str(tmp_path / "outbox"))
+
 
 ANNOUNCEMENT = {"subject": "Maintenance", "message": "We are down on Sunday.", "audience": "user"}
 
