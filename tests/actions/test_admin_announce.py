@@ -19,6 +19,7 @@ from tests.unit.smtp_server import Inbox, smtp_server
 
 __all__ = ["smtp_server"]  # the fixture used here
 
+
 @pytest.fixture(autouse=True)
 def _outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mail the app's runner sends without an SMTP server goes to a folder of the test's."""
