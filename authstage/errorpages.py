@@ -34,6 +34,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import ChoiceLoader, FileSystemLoader
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, TemplateNotFoundException
 from litestar.exceptions.responses import create_debug_response, create_exception_response
@@ -108,8 +109,6 @@ class ErrorPages:
             environment = getattr(engine, "engine", None)
             loader = getattr(environment, "loader", None)
             if loader is not None:
-                from jinja2 import ChoiceLoader, FileSystemLoader
-
                 environment.loader = ChoiceLoader([loader, FileSystemLoader(PAGE_TEMPLATES)])  # type: ignore[union-attr]
             if previous is not None:
                 previous(engine)
