@@ -7,6 +7,7 @@ import asyncio
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from actions import admin
@@ -109,3 +110,13 @@ async def test_a_user_cannot_announce(actions: ActionClient) -> None:
     refused = await actions.call(admin.send_announcement, data=ANNOUNCEMENT)
     assert error_of(refused)["code"] == "FORBIDDEN"
     assert await db(JobRecord.count()) == 0
+
+
+async def test_sending_refreshes_the_counts_region_in_its_reply(actions: ActionClient) -> None:
+    await sign_up_admin(actions)
+    await add_users(("Ada", "ada@example.com"))
+    reads = [{"action": actions.id_of(admin.announcement_counts), "args": {}}]
+    header = {"authstage-refresh": msgspec.json.encode(reads).decode()}
+    response = await actions.call(admin.send_announcement, data=ANNOUNCEMENT, headers=header)
+    [fresh] = response.json()["refresh"]
+    assert "Maintenance</td>" in fresh["data"] and '<td class="queued">1</td>' in fresh["data"]
