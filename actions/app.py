@@ -15,13 +15,15 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from actions.admin_pages import admin_audit, admin_page, announce_page
 from actions.avatars import avatar_file
 from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
 from authstage.db import Database
+from authstage.jobs import JobsConfig, JobsPlugin
 
-__all__ = ["ACTION_MODULES", "create_app"]
+__all__ = ["ACTION_MODULES", "TASK_MODULES", "create_app"]
 
 ACTION_MODULES = [
     "actions.demo",
@@ -31,6 +33,10 @@ ACTION_MODULES = [
     "authstage.audit.actions",  # list_audit_entries, the admin read of the audit log
     "actions.showcase",
     "actions.avatars",
+]
+#: Modules of the app's background tasks (``@task``), run by ``JobsPlugin``.
+TASK_MODULES = [
+    "authstage.mailjobs",  # send_email: one job per recipient of an announcement
 ]
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -62,8 +68,11 @@ def create_app(
             profile_page,
             api_user,
             avatar_file,
+            admin_page,
+            announce_page,
+            admin_audit,
         ],
-        plugins=[plugin],
+        plugins=[plugin, JobsPlugin(JobsConfig(tasks=TASK_MODULES))],
         on_startup=[database.startup],
         on_shutdown=[database.shutdown],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),

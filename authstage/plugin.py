@@ -19,6 +19,11 @@ Rate limits per action (actionlimits.py) count through the auth limiter when the
 pinged at startup. Audited actions get an ``AuditLog`` (audit/log.py), kept in the app's state
 so the audit table is migrated with the app (piccolo_apps.py).
 
+Error pages (errorpages.py): unless ``error_pages=False``, browsers asking for a page get HTML
+for 403, 404, 500 (with its digest) and the rest, through exception handlers installed here
+(the auth guards' wrapped, the app's own left to win), with the package's templates behind the
+app's.
+
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
 registry makes Redis stores gets Redis for both; with no registry of the app's own, Redis when
@@ -43,6 +48,7 @@ from authstage.appstate import AUDIT_KEY, AUTH_KEY, ENDPOINT_KEY
 from authstage.cache import default_cache
 from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE, AuthstageConfig, ResolvedConfig
 from authstage.dispatch import ActionEndpoint
+from authstage.errorpages import ErrorPages
 from authstage.errors import ConfigurationError
 from authstage.fastpath import install_fast_path
 from authstage.keys import load_keyring
@@ -178,14 +184,20 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         if audit is not None:
             app_config.state[AUDIT_KEY] = audit  # the audit table is migrated with the app
             app_config.on_startup.append(audit.start)
+        handlers: dict[Any, Any] = {}
         if auth is not None:
             from authstage.auth.guards import exception_handlers
 
             app_config.state[AUTH_KEY] = auth
             app_config.on_startup.append(auth.limiter.start)
             app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
-            handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
-            app_config.exception_handlers = handlers
+            handlers = dict(exception_handlers)
+        if config.error_pages:
+            pages = ErrorPages(config.path)
+            handlers = pages.handlers(handlers)
+            if app_config.template_config is not None:
+                pages.install(app_config.template_config)
+        app_config.exception_handlers = {**handlers, **app_config.exception_handlers}
         return app_config
 
     def on_cli_init(self, cli: Group) -> None:

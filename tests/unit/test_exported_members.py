@@ -12,6 +12,7 @@ EXPECTED = {
     "BoundAction",
     "Cache",
     "ConfigurationError",
+    "ErrorPages",
     "Conflict",
     "CrossSiteRequest",
     "Forbidden",
@@ -60,6 +61,7 @@ EXPECTED = {
     "enqueue",
     "enqueue_bulk_mail",
     "get_request",
+    "icontains",
     "headers",
     "job_status",
     "mailer_from_env",
@@ -72,6 +74,7 @@ EXPECTED = {
     "send_many",
     "set_cookie",
     "take_outcome",
+    "wants_page",
     "task",
 }
 

@@ -34,6 +34,7 @@ from .refresh import CallOptions, Fresh, Query
 from .sync_client import Client
 from .transport import RedirectHook, RefreshHook, RevalidateHook, StaleHook
 from .types import (
+    AnnouncementIn,
     AuditEntryOut,
     AuditPage,
     AvatarOut,
@@ -44,6 +45,7 @@ from .types import (
     NoteOut,
     ProfileIn,
     Scheduled,
+    Sent,
     SessionOut,
     SignupIn,
     UploadInfo,
@@ -54,6 +56,7 @@ from .uploads import File, Upload
 __all__ = [
     "CONTRACT",
     "ActionError",
+    "AnnouncementIn",
     "AsyncClient",
     "AuditEntryOut",
     "AuditPage",
@@ -86,6 +89,7 @@ __all__ = [
     "RevalidateHook",
     "Revalidation",
     "Scheduled",
+    "Sent",
     "SessionOut",
     "SignupIn",
     "StaleClientError",

@@ -261,3 +261,12 @@ async def test_an_unknown_or_malformed_job_id_answers_404(
         malformed = await client.call(jt.status_of, job_id="x' OR 1=1 --" * 100)
     assert (unknown.status_code, malformed.status_code) == (404, 404)
     assert unknown.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_the_runner_stops_before_the_app_closes_its_database(database_url: str) -> None:
+    """Litestar runs shutdown hooks in the order listed: the queue's comes before the app's
+    own (closing the database), so a runner busy at shutdown never meets a closed pool."""
+    app = jt.jobs_app(database_url)
+    owners = [type(getattr(hook, "__self__", None)).__name__ for hook in app.on_shutdown]
+    assert owners.index("Jobs") < owners.index("Database")
+    assert [type(getattr(h, "__self__", None)).__name__ for h in app.on_startup][-1] == "Jobs"
