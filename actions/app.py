@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 
 from actions.avatars import avatar_file
 from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
+from actions.posts_pages import edit_post_page, post_page, posts_page, search_page
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
 from authstage.db import Database
@@ -31,6 +32,7 @@ ACTION_MODULES = [
     "authstage.audit.actions",  # list_audit_entries, the admin read of the audit log
     "actions.showcase",
     "actions.avatars",
+    "actions.posts",
 ]
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -62,6 +64,10 @@ def create_app(
             profile_page,
             api_user,
             avatar_file,
+            posts_page,
+            post_page,
+            edit_post_page,
+            search_page,
         ],
         plugins=[plugin],
         on_startup=[database.startup],
