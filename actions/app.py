@@ -33,6 +33,7 @@ ACTION_MODULES = [
     "actions.showcase",
     "actions.avatars",
     "actions.posts",
+    "actions.posts_pages",  # the posts list and the like button, as fragments
 ]
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -5,10 +5,11 @@ to ``/login?next=...`` (``login_required``), answers 404 for a missing post and 
 else's. The forms post to ``/_action`` and work without JavaScript: an error comes back to the
 page that posted it, in the form that failed only (``outcomes.for_action``).
 
-The parts of a page that an action changes are partial templates with an async function
-computing their context: the list (``post_list``, ``posts/_list.html``) and the like button
-(``like_button``, ``posts/_like.html``). A page merges that context into its own and includes
-the partial, so each becomes a refreshable fragment by decorating its function.
+The parts of a page that an action changes are fragments (``authstage.fragment``): the list
+(``post_list``, ``posts/_list.html``, refreshed when ``/posts`` is revalidated) and the like
+button (``like_button``, ``posts/_like.html``, with ``/posts/<id>``). Pages place them with
+``region()``; with JavaScript a like swaps in the fresh button in the like's own reply. They
+are public reads kept out of the generated clients (``client=False``): only pages reach them.
 
 Search (``/search?q=``) is a plain GET form. It matches the folded title and content
 (``authstage.search``: wildcards typed by the user are literal, case is ignored the same way on
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import get
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from actions.tables import Like, Post
-from authstage import take_outcome
+from authstage import action, fragment, region, take_outcome
 from authstage.auth import current_user, login_required
 from authstage.search import contains, fold
 
@@ -46,7 +48,8 @@ PAGE_SIZE = 10
 #: Longer queries are cut to this many characters (and the page says so).
 MAX_QUERY = 100
 SEARCH_LIMIT = 20
-Page = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
+MAX_PAGE = 1_000_000
+Page = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
 
 _SUMMARY = (
     Post.id,
@@ -57,7 +60,9 @@ _SUMMARY = (
 )
 
 
-async def post_list(page: int = 1) -> dict[str, Any]:
+@action(public=True, client=False)
+@fragment("posts/_list.html", paths=["/posts"])
+async def post_list(page: Annotated[int, msgspec.Meta(ge=1, le=MAX_PAGE)] = 1) -> dict[str, Any]:
     """The list's context: one page of posts, newest first (a page past the end shows the last)."""
     total = await Post.count()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -71,8 +76,11 @@ async def post_list(page: int = 1) -> dict[str, Any]:
     return {"posts": posts, "page": page, "pages": pages, "total": total}
 
 
+@action(public=True, client=False)
+@fragment("posts/_like.html", paths=lambda post_id: [f"/posts/{post_id}"])
 async def like_button(post_id: int) -> dict[str, Any]:
-    """The like button's context: the count, and whether the signed-in visitor likes it."""
+    """The like button's context: the count, whether the signed-in visitor likes it, and the
+    outcome of a like posted without JavaScript (its error shows in the button's form)."""
     row = await Post.select(Post.likes).where(Post.id == post_id).first()
     user = await current_user()
     liked = user is not None and await Like.exists().where(
@@ -83,6 +91,7 @@ async def like_button(post_id: int) -> dict[str, Any]:
         "likes": row["likes"] if row else 0,
         "liked": liked,
         "signed_in": user is not None,
+        "outcomes": await take_outcome(),
     }
 
 
@@ -102,8 +111,11 @@ async def _post(post_id: int) -> dict[str, Any]:
 @get("/posts", name="posts")
 async def posts_page(page: Page = 1) -> Template:
     """All posts, newest first, ``PAGE_SIZE`` a page; a "New post" form when signed in."""
-    context = {"user": await current_user(), "outcomes": await take_outcome()}
-    context |= await post_list(page)
+    context = {
+        "user": await current_user(),
+        "outcomes": await take_outcome(),
+        "posts": await region(post_list, page=page),
+    }
     return Template(template_name="posts/list.html", context=context)
 
 
@@ -117,8 +129,8 @@ async def post_page(post_id: FromPath[int]) -> Template:
         "user": user,
         "mine": user is not None and user.id == post["author"],
         "outcomes": await take_outcome(),
+        "like": await region(like_button, post_id=post_id),
     }
-    context |= await like_button(post_id)
     return Template(template_name="posts/post.html", context=context)
 
 

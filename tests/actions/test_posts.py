@@ -10,8 +10,9 @@ import asyncio
 from typing import Any
 
 import httpx
+import msgspec
 
-from actions import posts
+from actions import posts, posts_pages
 from actions.posts_pages import PAGE_SIZE
 from actions.tables import Like, Post
 from authstage.auth import User
@@ -246,6 +247,23 @@ async def test_like_toggles_and_the_page_shows_it(actions: ActionClient) -> None
         "tags": ["posts", f"post:{post_id}"],
     }
     assert await db(Like.count()) == 1
+
+
+async def test_a_like_refreshes_the_pages_regions_in_its_own_reply(actions: ActionClient) -> None:
+    await signup(actions)
+    post_id = await create(actions)
+    page = (await actions.client.get(f"/posts/{post_id}")).text
+    region = f'data-authstage-region="{actions.id_of(posts_pages.like_button)}"'
+    assert region in page
+    reads = [
+        {"action": actions.id_of(posts_pages.like_button), "args": {"post_id": post_id}},
+        {"action": actions.id_of(posts_pages.post_list), "args": {"page": 1}},
+    ]
+    refresh = {"authstage-refresh": msgspec.json.encode(reads).decode()}
+    body = (await actions.call(posts.toggle_like, headers=refresh, post_id=post_id)).json()
+    button, listing = body["refresh"]
+    assert 'aria-pressed="true">Unlike (1)' in button["data"]
+    assert "1 like<" in listing["data"]
 
 
 async def test_like_of_a_missing_post_is_404_and_changes_nothing(actions: ActionClient) -> None:
