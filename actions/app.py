@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 from actions.admin_pages import admin_audit, admin_page, announce_page
 from actions.avatars import avatar_file
 from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
+from actions.posts_pages import edit_post_page, post_page, posts_page, search_page
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
 from authstage.db import Database
@@ -33,6 +34,8 @@ ACTION_MODULES = [
     "authstage.audit.actions",  # list_audit_entries, the admin read of the audit log
     "actions.showcase",
     "actions.avatars",
+    "actions.posts",
+    "actions.posts_pages",  # the posts list and the like button, as fragments
 ]
 #: Modules of the app's background tasks (``@task``), run by ``JobsPlugin``.
 TASK_MODULES = [
@@ -71,6 +74,10 @@ def create_app(
             admin_page,
             announce_page,
             admin_audit,
+            posts_page,
+            post_page,
+            edit_post_page,
+            search_page,
         ],
         plugins=[plugin, JobsPlugin(JobsConfig(tasks=TASK_MODULES))],
         on_startup=[database.startup],

@@ -40,12 +40,14 @@ class Note(Table):
 
 
 class Post(Table):
-    """A post by a user; ``likes`` counts its ``Like`` rows."""
+    """A post by a user; ``likes`` counts its ``Like`` rows. ``search_text`` is title and
+    content folded (``authstage.search.fold``), written with them: what ``/search`` matches."""
 
     id: Serial
     author = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     title = Varchar(length=200)
     content = Text()
+    search_text = Text(default="")
     likes = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())

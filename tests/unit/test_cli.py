@@ -96,8 +96,9 @@ def _tables(path: Path) -> set[str]:
 
 
 def _migrations(path: Path) -> list[str]:
+    """The app of each migration run, in order (an app may have several migrations)."""
     with sqlite3.connect(path) as connection:
-        return [row[0] for row in connection.execute("SELECT app_name FROM migration")]
+        return [row[0] for row in connection.execute("SELECT app_name FROM migration ORDER BY id")]
 
 
 def test_migrate_creates_the_tables_once(

@@ -22,9 +22,11 @@ from .types import (
     AvatarOut,
     ChangePasswordIn,
     Event,
+    LikeOut,
     LoginIn,
     NewNote,
     NoteOut,
+    PostIn,
     ProfileIn,
     Scheduled,
     Sent,
@@ -38,7 +40,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "d9d5c0a2111f326ae50be7e3d0989899"
+CONTRACT = "a1ede82a244fcb5085194c29c80fae75"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -62,6 +64,10 @@ _ADD = ActionInfo[int]("actions.demo.add", int)
 _CREATE_NOTE = ActionInfo[NoteOut]("actions.notes.create_note", NoteOut)
 _GET_NOTE = ActionInfo[NoteOut]("actions.notes.get_note", NoteOut)
 _LIST_NOTES = ActionInfo[list[NoteOut]]("actions.notes.list_notes", list[NoteOut])
+_CREATE_POST = ActionInfo[None]("actions.posts.create_post", None)
+_DELETE_POST = ActionInfo[None]("actions.posts.delete_post", None)
+_TOGGLE_LIKE = ActionInfo[LikeOut]("actions.posts.toggle_like", LikeOut)
+_UPDATE_POST = ActionInfo[None]("actions.posts.update_post", None)
 _BUMP = ActionInfo[int]("actions.showcase.bump", int)
 _CONFIRM_PASSWORD = ActionInfo[bool]("actions.showcase.confirm_password", bool)
 _COUNTER = ActionInfo[int]("actions.showcase.counter", int)
@@ -202,6 +208,30 @@ class AsyncClient(AsyncRuntime):
     ) -> list[NoteOut]:
         """The newest notes first, at most ``limit`` of them. Server defaults: ``limit`` 20."""
         return await self._call(_LIST_NOTES, {"limit": limit}, **options)
+
+    async def create_post(self, data: PostIn, **options: _t.Unpack[CallOptions]) -> None:
+        """Publish a post and go to its page. Requires a signed-in user."""
+        return await self._call(_CREATE_POST, {"data": data}, **options)
+
+    async def delete_post(self, post_id: int, **options: _t.Unpack[CallOptions]) -> None:
+        """Delete one's own post (403 for anyone else's), its likes with it; go to the list.
+        Requires a signed-in user.
+        """
+        return await self._call(_DELETE_POST, {"post_id": post_id}, **options)
+
+    async def toggle_like(self, post_id: int, **options: _t.Unpack[CallOptions]) -> LikeOut:
+        """Like the post, or take one's like back; the new state and count. Requires a signed-in
+        user.
+        """
+        return await self._call(_TOGGLE_LIKE, {"post_id": post_id}, **options)
+
+    async def update_post(
+        self, post_id: int, data: PostIn, **options: _t.Unpack[CallOptions]
+    ) -> None:
+        """Change one's own post (403 for anyone else's) and go back to it. Requires a signed-in
+        user.
+        """
+        return await self._call(_UPDATE_POST, {"post_id": post_id, "data": data}, **options)
 
     async def bump(
         self, name: str, by: int | UnsetType = UNSET, **options: _t.Unpack[CallOptions]

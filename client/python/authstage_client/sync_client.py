@@ -21,7 +21,9 @@ from .client import (
     _COUNTER,
     _CRASH,
     _CREATE_NOTE,
+    _CREATE_POST,
     _DELETE_ACCOUNT,
+    _DELETE_POST,
     _DELETE_USER,
     _GET_NOTE,
     _GO_TO,
@@ -41,6 +43,8 @@ from .client import (
     _SET_ROLE,
     _SIGNUP,
     _SLEEP,
+    _TOGGLE_LIKE,
+    _UPDATE_POST,
     _UPDATE_PROFILE,
     _UPLOAD_AVATAR,
     _UPLOAD_FILE,
@@ -56,9 +60,11 @@ from .types import (
     AvatarOut,
     ChangePasswordIn,
     Event,
+    LikeOut,
     LoginIn,
     NewNote,
     NoteOut,
+    PostIn,
     ProfileIn,
     Scheduled,
     Sent,
@@ -192,6 +198,28 @@ class Client(SyncRuntime):
     ) -> list[NoteOut]:
         """The newest notes first, at most ``limit`` of them. Server defaults: ``limit`` 20."""
         return self._call(_LIST_NOTES, {"limit": limit}, **options)
+
+    def create_post(self, data: PostIn, **options: _t.Unpack[CallOptions]) -> None:
+        """Publish a post and go to its page. Requires a signed-in user."""
+        return self._call(_CREATE_POST, {"data": data}, **options)
+
+    def delete_post(self, post_id: int, **options: _t.Unpack[CallOptions]) -> None:
+        """Delete one's own post (403 for anyone else's), its likes with it; go to the list.
+        Requires a signed-in user.
+        """
+        return self._call(_DELETE_POST, {"post_id": post_id}, **options)
+
+    def toggle_like(self, post_id: int, **options: _t.Unpack[CallOptions]) -> LikeOut:
+        """Like the post, or take one's like back; the new state and count. Requires a signed-in
+        user.
+        """
+        return self._call(_TOGGLE_LIKE, {"post_id": post_id}, **options)
+
+    def update_post(self, post_id: int, data: PostIn, **options: _t.Unpack[CallOptions]) -> None:
+        """Change one's own post (403 for anyone else's) and go back to it. Requires a signed-in
+        user.
+        """
+        return self._call(_UPDATE_POST, {"post_id": post_id, "data": data}, **options)
 
     def bump(
         self, name: str, by: int | UnsetType = UNSET, **options: _t.Unpack[CallOptions]

@@ -15,9 +15,11 @@ __all__ = [
     "AvatarOut",
     "ChangePasswordIn",
     "Event",
+    "LikeOut",
     "LoginIn",
     "NewNote",
     "NoteOut",
+    "PostIn",
     "ProfileIn",
     "Scheduled",
     "Sent",
@@ -78,6 +80,13 @@ class Event(_m.Struct, kw_only=True):
     attendees: int | None = None
 
 
+class LikeOut(_m.Struct, kw_only=True):
+    """The like button after a press: whether the caller now likes the post, and its count."""
+
+    liked: bool
+    likes: int
+
+
 class LoginIn(_m.Struct, kw_only=True):
     """Credentials, and where to go once signed in."""
 
@@ -100,6 +109,13 @@ class NoteOut(_m.Struct, kw_only=True):
     title: str
     body: str
     created_at: _dt.datetime
+
+
+class PostIn(_m.Struct, kw_only=True):
+    """A post as written: the seeds' title and content, with upper bounds."""
+
+    title: str
+    content: str
 
 
 class ProfileIn(_m.Struct, kw_only=True):

@@ -11,7 +11,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "d9d5c0a2111f326ae50be7e3d0989899";
+export const CONTRACT = "a1ede82a244fcb5085194c29c80fae75";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -66,6 +66,12 @@ export interface Event {
   attendees?: number | null;
 }
 
+/** The like button after a press: whether the caller now likes the post, and its count. */
+export interface LikeOut {
+  liked: boolean;
+  likes: number;
+}
+
 /** Credentials, and where to go once signed in. */
 export interface LoginIn {
   email: string;
@@ -87,6 +93,12 @@ export interface NoteOut {
   title: string;
   body: string;
   created_at: string;
+}
+
+/** A post as written: the seeds' title and content, with upper bounds. */
+export interface PostIn {
+  title: string;
+  content: string;
 }
 
 /** The editable profile. */
@@ -409,6 +421,54 @@ export function listNotes<const O extends CallOptions = CallOptions>(
   return (options?.client ?? client).call<NoteOut[], O>(
     "actions.notes.list_notes",
     { limit },
+    options,
+  );
+}
+
+/** Publish a post and go to its page. Requires a signed-in user. */
+export function createPost<const O extends CallOptions = CallOptions>(
+  data: PostIn,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>("actions.posts.create_post", { data }, options);
+}
+
+/**
+ * Delete one's own post (403 for anyone else's), its likes with it; go to the list. Requires a
+ * signed-in user.
+ */
+export function deletePost<const O extends CallOptions = CallOptions>(
+  postId: number,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
+    "actions.posts.delete_post",
+    { post_id: postId },
+    options,
+  );
+}
+
+/** Like the post, or take one's like back; the new state and count. Requires a signed-in user. */
+export function toggleLike<const O extends CallOptions = CallOptions>(
+  postId: number,
+  options?: O,
+): Promise<Outcome<LikeOut, O>> {
+  return (options?.client ?? client).call<LikeOut, O>(
+    "actions.posts.toggle_like",
+    { post_id: postId },
+    options,
+  );
+}
+
+/** Change one's own post (403 for anyone else's) and go back to it. Requires a signed-in user. */
+export function updatePost<const O extends CallOptions = CallOptions>(
+  postId: number,
+  data: PostIn,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
+    "actions.posts.update_post",
+    { post_id: postId, data },
     options,
   );
 }

@@ -1,0 +1,59 @@
+"""Substring search that means what the user typed: ``contains(column, text)`` and ``fold``.
+
+A search box's text goes into a ``LIKE`` pattern, where ``%`` and ``_`` are wildcards: typed as
+they are, ``100%`` would match every row starting with "100" and ``a_b`` would match "axb".
+Piccolo's ``.like()`` takes a finished pattern and has no ``ESCAPE`` clause, and SQLite (unlike
+PostgreSQL) has no default escape character, so escaping alone cannot work there. ``contains``
+escapes ``\\``, ``%`` and ``_`` and writes the ``ESCAPE '\\'`` clause itself, the same on both
+engines: ``100%`` finds exactly the rows holding "100%".
+
+Case. The engines disagree: SQLite's ``LIKE`` folds ASCII letters only, PostgreSQL's ``LIKE`` is
+case-sensitive and its ``ILIKE`` and ``lower()`` follow the database's collation. For a search
+that ignores case the same way on both, for every script, keep a folded copy of the text in a
+column of its own (``fold(title + content)``, written with the row) and search that with
+``contains(column, fold(query))``. ``fold`` is Python's ``str.casefold`` (Unicode's full case
+folding: "Straße" and "STRASSE" both fold to "strasse") after NFKC normalisation (so a composed
+"é" and "e" + combining accent are one letter).
+
+Cost: one ``LIKE`` over the column (a scan: no index serves a leading ``%``); fine for the demo's
+few thousand posts; a large table wants the engine's full-text search instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from piccolo.columns import Column
+from piccolo.columns.combination import WhereRaw
+
+__all__ = ["contains", "fold", "like_pattern"]
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+
+
+def fold(text: str) -> str:
+    """``text`` normalised (NFKC) and case-folded: what ``contains`` should compare."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def like_pattern(text: str) -> str:
+    """A ``LIKE`` pattern matching rows that contain ``text`` literally (escape ``\\``).
+
+    Example:
+        >>> like_pattern("100%_off")
+        '%100\\\\%\\\\_off%'
+    """
+    return f"%{text.translate(_ESCAPES)}%"
+
+
+def contains(column: Column, text: str) -> WhereRaw:
+    """A ``where`` clause: ``column`` contains ``text`` literally (wildcards escaped).
+
+    Case-sensitive on PostgreSQL, ASCII-insensitive on SQLite: compare folded text (``fold``)
+    for the same answer on both.
+
+    Example:
+        >>> await Post.select().where(contains(Post.search_text, fold(query)))
+    """
+    name = column._meta.get_full_name(with_alias=False)
+    return WhereRaw(f"{name} LIKE {{}} ESCAPE '\\'", like_pattern(text))
