@@ -1,7 +1,7 @@
 """Admin actions: only users with the ``admin`` role may call them (403 for everyone else).
 
 - users: search by name or email (case-insensitive, the visitor's ``%`` and ``_`` taken
-  literally: ``authstage.icontains``), page by page; change a role; delete a user (not
+  literally: ``authstage.icontains``, search.py), page by page; change a role; delete a user (not
   yourself), which takes everything the user owns with it (``ON DELETE CASCADE``);
 - announcements: one mail job per recipient (``authstage.enqueue_bulk_mail``), to every user or
   to one role; the ``Announcement`` row keeps the job IDs, and the counts of sent and failed

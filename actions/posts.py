@@ -29,10 +29,17 @@ from typing import Annotated
 import msgspec
 
 from actions.tables import Like, Post
-from authstage import NotFound, ValidationFailed, action, redirect, revalidate_path, revalidate_tag
+from authstage import (
+    NotFound,
+    ValidationFailed,
+    action,
+    fold,
+    redirect,
+    revalidate_path,
+    revalidate_tag,
+)
 from authstage.auth import ensure_owner, require_user
 from authstage.db import write_transaction
-from authstage.search import fold
 
 __all__ = [
     "LikeOut",

@@ -28,9 +28,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from actions.tables import Like, Post
-from authstage import action, fragment, region, take_outcome
+from authstage import action, contains, fold, fragment, region, take_outcome
 from authstage.auth import current_user, login_required
-from authstage.search import contains, fold
 
 __all__ = [
     "MAX_QUERY",

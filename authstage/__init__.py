@@ -59,9 +59,9 @@ from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
 from authstage.script import authstage_script
+from authstage.search import contains, fold, icontains
 from authstage.smtp import SmtpMailer
 from authstage.storage import Storage, StoredFile
-from authstage.textsearch import icontains
 from authstage.uploads import FileRule, UploadedFile
 
 __all__ = [
@@ -112,6 +112,7 @@ __all__ = [
     "bind",
     "cached",
     "compose",
+    "contains",
     "context",
     "cookies",
     "default_cache",
@@ -119,6 +120,7 @@ __all__ = [
     "depends_on",
     "enqueue",
     "enqueue_bulk_mail",
+    "fold",
     "fragment",
     "get_request",
     "headers",

@@ -1,4 +1,4 @@
-"""Substring search that means what the user typed: ``contains(column, text)`` and ``fold``.
+"""Substring search that means what the user typed: ``contains``, ``icontains`` and ``fold``.
 
 A search box's text goes into a ``LIKE`` pattern, where ``%`` and ``_`` are wildcards: typed as
 they are, ``100%`` would match every row starting with "100" and ``a_b`` would match "axb".
@@ -15,6 +15,10 @@ column of its own (``fold(title + content)``, written with the row) and search t
 folding: "Straße" and "STRASSE" both fold to "strasse") after NFKC normalisation (so a composed
 "é" and "e" + combining accent are one letter).
 
+``icontains(column, text)`` is the quick form for a column without a folded copy (an admin's
+search over names and emails): ``ILIKE`` on PostgreSQL, ``LIKE`` on SQLite, wildcards literal;
+it ignores case for every letter on PostgreSQL and for ASCII letters only on SQLite.
+
 Cost: one ``LIKE`` over the column (a scan: no index serves a leading ``%``); fine for the demo's
 few thousand posts; a large table wants the engine's full-text search instead.
 """
@@ -24,9 +28,10 @@ from __future__ import annotations
 import unicodedata
 
 from piccolo.columns import Column
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import Where
+from piccolo.columns.operators.comparison import ComparisonOperator
 
-__all__ = ["contains", "fold", "like_pattern"]
+__all__ = ["contains", "fold", "icontains", "like_pattern"]
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 
@@ -46,7 +51,15 @@ def like_pattern(text: str) -> str:
     return f"%{text.translate(_ESCAPES)}%"
 
 
-def contains(column: Column, text: str) -> WhereRaw:
+class _LikeEscaped(ComparisonOperator):
+    template = "{name} LIKE {value} ESCAPE '\\'"
+
+
+class _ILikeEscaped(ComparisonOperator):
+    template = "{name} ILIKE {value} ESCAPE '\\'"
+
+
+def contains(column: Column, text: str) -> Where:
     """A ``where`` clause: ``column`` contains ``text`` literally (wildcards escaped).
 
     Case-sensitive on PostgreSQL, ASCII-insensitive on SQLite: compare folded text (``fold``)
@@ -55,5 +68,16 @@ def contains(column: Column, text: str) -> WhereRaw:
     Example:
         >>> await Post.select().where(contains(Post.search_text, fold(query)))
     """
-    name = column._meta.get_full_name(with_alias=False)
-    return WhereRaw(f"{name} LIKE {{}} ESCAPE '\\'", like_pattern(text))
+    return Where(column=column, value=like_pattern(text), operator=_LikeEscaped)
+
+
+def icontains(column: Column, text: str) -> Where:
+    """A ``where`` clause: ``column`` contains ``text``, ignoring case (every letter on
+    PostgreSQL, ASCII letters on SQLite), wildcards literal.
+
+    Example:
+        >>> await User.select().where(icontains(User.name, q) | icontains(User.email, q))
+    """
+    postgres = column._meta.engine_type in {"postgres", "cockroach"}
+    operator = _ILikeEscaped if postgres else _LikeEscaped
+    return Where(column=column, value=like_pattern(text), operator=operator)

@@ -61,6 +61,8 @@ EXPECTED = {
     "enqueue",
     "enqueue_bulk_mail",
     "get_request",
+    "contains",
+    "fold",
     "icontains",
     "headers",
     "job_status",

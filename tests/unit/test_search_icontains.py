@@ -7,14 +7,14 @@ import pytest
 from authstage import icontains
 from authstage.auth import User
 from authstage.db import Database
-from authstage.textsearch import escape_like
+from authstage.search import like_pattern
 
 NAMES = ["Ada Lovelace", "alan_turing", "100% Grace", "Back\\slash", "Plain"]
 
 
-def test_escape_like_escapes_wildcards_and_the_escape_character() -> None:
-    assert escape_like("50%_off\\") == "50\\%\\_off\\\\"
-    assert escape_like("plain") == "plain"
+def test_like_pattern_escapes_wildcards_and_the_escape_character() -> None:
+    assert like_pattern("50%_off\\") == "%50\\%\\_off\\\\%"
+    assert like_pattern("plain") == "%plain%"
 
 
 @pytest.fixture
