@@ -26,14 +26,12 @@ kept apart so the request path does not import Piccolo's migration machinery).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import logging
 import os
 import sqlite3
 import sys
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -42,10 +40,10 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import BaseTransaction, Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
-from authstage.engines import Postgres, SQLite
+from authstage.engines import Postgres, QueuedWriteTransaction, SQLite
 from authstage.errors import ConfigurationError
 from authstage.piccolo_apps import framework_apps, piccolo_conf, piccolo_conf_named
 
@@ -197,69 +195,6 @@ def current_engine() -> Engine[Any]:
     return _Binding.engine
 
 
-#: One queue of SQLite write transactions per event loop (asyncio locks belong to one loop).
-_write_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-class _QueuedWriteTransaction(SQLiteTransaction):
-    """``BEGIN IMMEDIATE`` once this process's earlier write transactions have ended.
-
-    ``IMMEDIATE`` alone is not enough under a burst: every waiting connection polls the file's
-    lock in SQLite's busy handler, unordered, and those still waiting after the busy timeout
-    (5 s) fail with "database is locked" (a quarter of 1,000 concurrent writers did). Waiting on
-    an ``asyncio.Lock`` first (FIFO) leaves at most one connection of this process at the file;
-    the busy timeout then only covers other processes (a worker, the CLI). A nested
-    transaction joins its parent and waits for nothing. Piccolo's own enter and exit are
-    written out here so that the turn passes on at commit, not after the connection has closed.
-    """
-
-    _turn: asyncio.Lock
-
-    async def __aenter__(self) -> SQLiteTransaction:
-        if self._parent is not None:
-            return self._parent
-        self._turn = _write_turn()
-        await self._turn.acquire()
-        try:
-            # Opened in turn too: a thousand idle aiosqlite threads slow every other one.
-            self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
-            await self.begin()  # type: ignore[no-untyped-call]
-        except BaseException:
-            self._turn.release()
-            connection = getattr(self, "connection", None)
-            if connection is not None:
-                await connection.close()
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
-
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent is not None:
-            return exception is None
-        try:
-            if exception is not None:
-                if not self._rolled_back:
-                    await self.rollback()  # type: ignore[no-untyped-call]
-            elif not self._committed and not self._rolled_back:
-                await self.commit()  # type: ignore[no-untyped-call]
-        finally:
-            self._turn.release()  # the next writer may begin while this connection closes
-            await self.connection.close()
-            self.engine.current_transaction.reset(self.context)
-        return exception is None
-
-
-def _write_turn() -> asyncio.Lock:
-    """This event loop's queue of SQLite write transactions."""
-    loop = asyncio.get_running_loop()
-    turn = _write_turns.get(loop)
-    if turn is None:
-        turn = _write_turns[loop] = asyncio.Lock()
-    return turn
-
-
 def write_transaction(engine: Engine[Any] | None = None) -> BaseTransaction:
     """A transaction for writes: ``BEGIN IMMEDIATE`` on SQLite, a plain one on PostgreSQL.
 
@@ -267,7 +202,7 @@ def write_transaction(engine: Engine[Any] | None = None) -> BaseTransaction:
     such transactions have both read, the second to write fails at once with "database is
     locked" (the busy timeout does not cover that upgrade). ``IMMEDIATE`` takes the lock at
     ``BEGIN``, so a second writer waits instead; and write transactions of one process wait
-    their turn in a queue before ``BEGIN`` (``_QueuedWriteTransaction``), so a burst of them
+    their turn in a queue before ``BEGIN`` (``engines.QueuedWriteTransaction``), so a burst of them
     (1,000 likes at once) all commit, in order, rather than some timing out. Nested blocks join
     the outer transaction.
 
@@ -278,7 +213,7 @@ def write_transaction(engine: Engine[Any] | None = None) -> BaseTransaction:
     """
     engine = engine or current_engine()
     if isinstance(engine, SQLiteEngine):
-        return _QueuedWriteTransaction(engine, transaction_type=TransactionType.immediate)
+        return QueuedWriteTransaction(engine, transaction_type=TransactionType.immediate)
     return cast(BaseTransaction, engine.transaction())
 
 
