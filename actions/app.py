@@ -2,7 +2,8 @@
 
 ``authstage run`` serves it (``uvicorn --factory actions.app:create_app``) on the embedded
 default: a SQLite file and in-memory stores. ``DATABASE_URL=postgresql://...`` switches to
-PostgreSQL; nothing else changes.
+PostgreSQL; nothing else changes. The first start in development seeds the demo accounts and
+rows (actions/seed.py); pages share one stylesheet, served from ``/static`` (assets.py).
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from actions.assets import asset_url, static_files
 from actions.avatars import avatar_file
-from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
+from actions.formatting import FILTERS
+from actions.pages import api_user, dashboard, home, login_page, profile_page, signup_page
+from actions.seed import seed_demo_data
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
 from authstage.db import Database
@@ -35,10 +38,10 @@ ACTION_MODULES = [
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@get("/", name="home", sync_to_thread=False)
-def home() -> Template:
-    """The landing page."""
-    return Template(template_name="home.html")
+def _template_helpers(engine: JinjaTemplateEngine) -> None:
+    """The app's filters (formatting.py) and ``asset_url`` (assets.py) in every template."""
+    engine.engine.filters.update(FILTERS)
+    engine.engine.globals["asset_url"] = asset_url
 
 
 def create_app(
@@ -47,9 +50,11 @@ def create_app(
     """Build the app; keyword arguments override ``AuthstageConfig`` fields.
 
     ``database_url`` picks the database (``DATABASE_URL`` when None; see ``authstage.db``);
-    ``auth`` the authentication settings (defaults otherwise).
+    ``auth`` the authentication settings (defaults otherwise). The demo data is seeded at
+    the first start in development (actions/seed.py); ``seed=None`` leaves the database empty.
     """
     database = Database(database_url)
+    config.setdefault("seed", seed_demo_data)
     plugin = AuthstagePlugin(
         AuthstageConfig(actions=ACTION_MODULES, auth=auth or AuthConfig(), **config)
     )
@@ -62,9 +67,12 @@ def create_app(
             profile_page,
             api_user,
             avatar_file,
+            static_files(),
         ],
         plugins=[plugin],
         on_startup=[database.startup],
         on_shutdown=[database.shutdown],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_template_helpers
+        ),
     )

@@ -18,6 +18,10 @@ Rate limits per action (actionlimits.py) count through the auth limiter when the
 pinged at startup. Audited actions get an ``AuditLog`` (audit/log.py), kept in the app's state
 so the audit table is migrated with the app (piccolo_apps.py).
 
+With auth, every request for an HTML page has its signed-in user resolved before its handler
+runs, for the template global ``current_user`` (auth/pageuser.py). A config with ``seed`` writes
+its demo data at startup, after the app's own startup hooks (seeding.py).
+
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
 registry makes Redis stores gets Redis for both; in memory by default, and a store given in the
@@ -29,6 +33,7 @@ command run on the app Litestar's CLI found.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -61,15 +66,17 @@ if TYPE_CHECKING:
 __all__ = ["AuthstagePlugin"]
 
 
-def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
-    """Give Jinja templates ``action_id``, ``action_fields`` and ``bind`` (pages.py)."""
+def _add_template_globals(template_config: TemplateConfig[Any], extra: dict[str, Any]) -> None:
+    """Give Jinja templates ``action_id``, ``action_fields`` and ``bind`` (pages.py), and
+    ``extra`` (``current_user`` with auth: auth/pageuser.py)."""
     previous = template_config.engine_callback
+    added = {"action_id": action_id, "action_fields": action_fields, "bind": bind, **extra}
 
     def install(engine: Any) -> None:
         environment = getattr(engine, "engine", None)
         env_globals = getattr(environment, "globals", None)
         if isinstance(env_globals, dict):
-            env_globals.update(action_id=action_id, action_fields=action_fields, bind=bind)
+            env_globals.update(added)
         if previous is not None:
             previous(engine)
 
@@ -113,6 +120,8 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             raise ConfigurationError(
                 f"actions {with_roles} declare roles but the plugin has no AuthConfig"
             )
+        elif config.seed is not None:
+            raise ConfigurationError("seed runs while the database has no users: it needs auth")
         if stores is not None:
             config = _with_stores(config, stores)
         config = _with_caches(config)
@@ -144,12 +153,17 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         for cache in config.caches:  # started and stopped with the app (once, however wired)
             if cache.lifespan not in app_config.lifespan:
                 app_config.lifespan.append(cache.lifespan)
+        prepare, template_globals = None, {}
+        if auth is not None:
+            from authstage.auth.pageuser import page_user, prepare_page
+
+            prepare, template_globals = prepare_page, {"current_user": page_user}
         if app_config.template_config is not None:
-            _add_template_globals(app_config.template_config)
+            _add_template_globals(app_config.template_config, template_globals)
         app_config.state[ENDPOINT_KEY] = endpoint
 
         def wrap_handler(app: Litestar) -> None:
-            install_page_context(app, config.path)  # first: the fast path goes in front of it
+            install_page_context(app, config.path, prepare)  # first: the fast path wraps it
             if config.fast_path:
                 install_fast_path(app, endpoint, config.path)
 
@@ -169,6 +183,8 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
             handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
             app_config.exception_handlers = handlers
+        if config.seed is not None:
+            app_config.on_startup.append(_seeding(config))  # last: after the app's migrations
         return app_config
 
     def on_cli_init(self, cli: Group) -> None:
@@ -177,6 +193,19 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         from authstage.litestar_cli import authstage_command
 
         cli.add_command(authstage_command)
+
+
+def _seeding(config: ResolvedConfig) -> Callable[[], Awaitable[None]]:
+    """The startup hook running ``config.seed`` under the rules of seeding.py."""
+    seed, production = config.seed, config.production
+    assert seed is not None
+
+    async def seed_on_startup() -> None:
+        from authstage.seeding import run_seed  # Piccolo tables: only with a seeder
+
+        await run_seed(seed, production=production)
+
+    return seed_on_startup
 
 
 def _with_stores(config: ResolvedConfig, stores: StoreRegistry) -> ResolvedConfig:

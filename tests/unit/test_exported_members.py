@@ -32,6 +32,7 @@ EXPECTED = {
     "RegistrationError",
     "RequestContext",
     "ResolvedConfig",
+    "Seeder",
     "SendReport",
     "Storage",
     "StoredFile",
