@@ -8,6 +8,7 @@ rows (actions/seed.py); pages share one stylesheet, served from ``/static`` (ass
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,9 @@ def create_app(
     the first start in development (actions/seed.py); ``seed=None`` leaves the database empty.
     """
     database = Database(database_url)
-    config.setdefault("seed", seed_demo_data)
-    plugin = AuthstagePlugin(
-        AuthstageConfig(actions=ACTION_MODULES, auth=auth or AuthConfig(), **config)
-    )
+    auth = auth or AuthConfig()
+    config.setdefault("seed", partial(seed_demo_data, auth.hasher))
+    plugin = AuthstagePlugin(AuthstageConfig(actions=ACTION_MODULES, auth=auth, **config))
     return Litestar(
         route_handlers=[
             home,

@@ -19,23 +19,25 @@ __all__ = ["FILTERS", "ago", "device", "when"]
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _UNITS = [("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600)]
 
-#: First match wins: Edge and Opera also say Chrome, Chrome also says Safari.
-_BROWSERS = [
-    ("Edge", re.compile(r"\bEdg(?:e|A|iOS)?/")),
-    ("Opera", re.compile(r"\bOPR/|\bOpera\b")),
-    ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
-    ("Firefox", re.compile(r"\b(?:Firefox|FxiOS)/")),
-    ("Chrome", re.compile(r"\b(?:Chrome|Chromium|CriOS)/")),
-    ("Safari", re.compile(r"\bVersion/[\d.]+.*\bSafari/")),
-]
-_SYSTEMS = [
-    ("iPhone", re.compile(r"\biPhone\b")),
-    ("iPad", re.compile(r"\biPad\b")),
-    ("Android", re.compile(r"\bAndroid\b")),
-    ("ChromeOS", re.compile(r"\bCrOS\b")),
-    ("Windows", re.compile(r"\bWindows\b")),
-    ("macOS", re.compile(r"\bMac OS X\b|\bMacintosh\b")),
-    ("Linux", re.compile(r"\bLinux\b|\bX11\b")),
+#: (what it names, the name, the pattern); first match of each kind wins: Edge and Opera also
+#: say Chrome, Chrome also says Safari, an iPhone also says Mac OS X, Android also says Linux.
+_PATTERNS = [
+    (kind, name, re.compile(pattern))
+    for kind, name, pattern in [
+        ("browser", "Edge", r"\bEdg(?:e|A|iOS)?/"),
+        ("browser", "Opera", r"\bOPR/|\bOpera\b"),
+        ("browser", "Samsung Internet", r"\bSamsungBrowser/"),
+        ("browser", "Firefox", r"\b(?:Firefox|FxiOS)/"),
+        ("browser", "Chrome", r"\b(?:Chrome|Chromium|CriOS)/"),
+        ("browser", "Safari", r"\bVersion/[\d.]+.*\bSafari/"),
+        ("system", "iPhone", r"\biPhone\b"),
+        ("system", "iPad", r"\biPad\b"),
+        ("system", "Android", r"\bAndroid\b"),
+        ("system", "ChromeOS", r"\bCrOS\b"),
+        ("system", "Windows", r"\bWindows\b"),
+        ("system", "macOS", r"\bMac OS X\b|\bMacintosh\b"),
+        ("system", "Linux", r"\bLinux\b|\bX11\b"),
+    ]
 ]
 #: Programs that are not browsers, named by their product token ("curl/8.5.0" -> "curl").
 _PROGRAM = re.compile(r"^([A-Za-z][\w.-]{0,40})/[\w.]+")
@@ -72,13 +74,16 @@ def ago(value: dt.datetime | str | None, now: dt.datetime | None = None) -> str:
     return f"in {span}" if ahead else f"{span} ago"
 
 
+def _first(kind: str, agent: str) -> str | None:
+    return next((n for k, n, pattern in _PATTERNS if k == kind and pattern.search(agent)), None)
+
+
 def device(user_agent: str | None) -> str:
     """A short, readable name for a user agent: ``Chrome on Android``, ``curl``."""
     agent = (user_agent or "").strip()
     if not agent:
         return "Unknown device"
-    browser = next((name for name, pattern in _BROWSERS if pattern.search(agent)), None)
-    system = next((name for name, pattern in _SYSTEMS if pattern.search(agent)), None)
+    browser, system = (_first(kind, agent) for kind in ("browser", "system"))
     if browser and system:
         return f"{browser} on {system}"
     if browser or system:

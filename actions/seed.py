@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from authstage.auth import PasswordHasher
 from authstage.auth.accounts import create_user
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_ADMIN", "DEMO_USER", "FEATURE_SEEDERS", "seed_demo_data"]
@@ -43,10 +44,12 @@ DEMO_ACCOUNTS = (DEMO_ADMIN, DEMO_USER)
 FEATURE_SEEDERS: list[Callable[[int, int], Awaitable[None]]] = []
 
 
-async def seed_demo_data() -> None:
-    """Create the two demo accounts, then run every feature's seeder."""
+async def seed_demo_data(hasher: PasswordHasher | None = None) -> None:
+    """Create the two demo accounts (their passwords hashed by ``hasher``, the app's), then run
+    every feature's seeder."""
     admin_id, user_id = [
-        await create_user(a.email, a.name, a.password, role=a.role) for a in DEMO_ACCOUNTS
+        await create_user(a.email, a.name, a.password, role=a.role, hasher=hasher)
+        for a in DEMO_ACCOUNTS
     ]
     for seeder in FEATURE_SEEDERS:
         await seeder(admin_id, user_id)
