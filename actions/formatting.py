@@ -28,7 +28,7 @@ _PATTERNS = [
         ("browser", "Opera", r"\bOPR/|\bOpera\b"),
         ("browser", "Samsung Internet", r"\bSamsungBrowser/"),
         ("browser", "Firefox", r"\b(?:Firefox|FxiOS)/"),
-        ("browser", "Chrome", r"\b(?:Chrome|Chromium|CriOS)/"),
+        ("browser", "Chrome", r"\b(?:Chrome|Chromium|CriOS|HeadlessChrome)/"),
         ("browser", "Safari", r"\bVersion/[\d.]+.*\bSafari/"),
         ("system", "iPhone", r"\biPhone\b"),
         ("system", "iPad", r"\biPad\b"),

@@ -35,7 +35,7 @@ class DemoAccount:
     role: str = "user"
 
 
-DEMO_ADMIN = DemoAccount("admin@example.com", "Admin", "admin-demo-password", role="admin")
+DEMO_ADMIN = DemoAccount("admin@example.com", "Grace Hopper", "admin-demo-password", role="admin")
 DEMO_USER = DemoAccount("ada@example.com", "Ada Lovelace", "ada-demo-password")
 DEMO_ACCOUNTS = (DEMO_ADMIN, DEMO_USER)
 

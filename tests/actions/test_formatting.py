@@ -63,6 +63,11 @@ def test_ago_says_how_long_ago_in_the_largest_whole_unit(delta: dt.timedelta, te
             "Gecko) Version/18.1 Safari/605.1.15",
             "Safari on macOS",
         ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/131.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
         ("curl/8.5.0", "curl"),
         ("python-httpx/0.28.1", "python-httpx"),
         ("", "Unknown device"),
