@@ -38,6 +38,7 @@ from authstage.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from authstage.fragments import fragment, region, render_template
 from authstage.jobs import (
     JobsConfig,
     JobsPlugin,
@@ -114,12 +115,15 @@ __all__ = [
     "depends_on",
     "enqueue",
     "enqueue_bulk_mail",
+    "fragment",
     "get_request",
     "headers",
     "job_status",
     "mailer_from_env",
     "not_found",
     "redirect",
+    "region",
+    "render_template",
     "report_progress",
     "request_cache",
     "revalidate_path",
