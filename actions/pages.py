@@ -24,10 +24,11 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from actions.accounts import list_sessions
+from actions.avatars import avatar_image
 from actions.schemas import UserOut
 from actions.seed import DEMO_ACCOUNTS
 from actions.tables import Post, Todo
-from authstage import take_outcome
+from authstage import region, take_outcome
 from authstage.auth import User, current_user, login_required, require_user, user_required
 from authstage.navigation import safe_target
 from authstage.pages import endpoint
@@ -87,6 +88,7 @@ async def profile_page() -> Template:
     device)."""
     context: dict[str, Any] = {
         "user": await require_user(),
+        "avatar_image": await region(avatar_image),
         "sessions": await list_sessions(),
         "outcomes": await take_outcome(),
     }
