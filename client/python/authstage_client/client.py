@@ -36,7 +36,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "237f8f55e13201fee312a1b1cccbaf9a"
+CONTRACT = "8819ed883221765d967c99063fa2a086"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -49,6 +49,7 @@ _SIGNUP = ActionInfo[None]("actions.accounts.signup", None)
 _UPDATE_PROFILE = ActionInfo[UserOut]("actions.accounts.update_profile", UserOut)
 _LIST_USERS = ActionInfo[list[UserOut]]("actions.admin.list_users", list[UserOut])
 _SET_ROLE = ActionInfo[UserOut]("actions.admin.set_role", UserOut)
+_AVATAR_IMAGE = ActionInfo[str]("actions.avatars.avatar_image", str)
 _UPLOAD_AVATAR = ActionInfo[AvatarOut](
     "actions.avatars.upload_avatar", AvatarOut, files=("avatar",)
 )
@@ -137,6 +138,12 @@ class AsyncClient(AsyncRuntime):
         Requires a signed-in user with the role admin.
         """
         return await self._call(_SET_ROLE, {"user_id": user_id, "role": role}, **options)
+
+    async def avatar_image(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The signed-in user's avatar (or initial), as the profile page shows it. Requires a
+        signed-in user.
+        """
+        return await self._call(_AVATAR_IMAGE, {}, **options)
 
     async def upload_avatar(self, avatar: Upload, **options: _t.Unpack[CallOptions]) -> AvatarOut:
         """Replace the signed-in user's avatar. Requires a signed-in user."""
@@ -257,6 +264,11 @@ class Queries:
     def list_users(limit: int | UnsetType = UNSET) -> Query[list[UserOut]]:
         """``list_users`` as a read to refresh: ``refresh=[queries.list_users(...)]``."""
         return Query(_LIST_USERS, {"limit": limit})
+
+    @staticmethod
+    def avatar_image() -> Query[str]:
+        """``avatar_image`` as a read to refresh: ``refresh=[queries.avatar_image(...)]``."""
+        return Query(_AVATAR_IMAGE, {})
 
     @staticmethod
     def counter(name: str) -> Query[int]:

@@ -14,6 +14,7 @@ from msgspec import UNSET, UnsetType
 from .blocking import SyncRuntime
 from .client import (
     _ADD,
+    _AVATAR_IMAGE,
     _BUMP,
     _CHANGE_PASSWORD,
     _CONFIRM_PASSWORD,
@@ -129,6 +130,12 @@ class Client(SyncRuntime):
         Requires a signed-in user with the role admin.
         """
         return self._call(_SET_ROLE, {"user_id": user_id, "role": role}, **options)
+
+    def avatar_image(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The signed-in user's avatar (or initial), as the profile page shows it. Requires a
+        signed-in user.
+        """
+        return self._call(_AVATAR_IMAGE, {}, **options)
 
     def upload_avatar(self, avatar: Upload, **options: _t.Unpack[CallOptions]) -> AvatarOut:
         """Replace the signed-in user's avatar. Requires a signed-in user."""

@@ -11,7 +11,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "237f8f55e13201fee312a1b1cccbaf9a";
+export const CONTRACT = "8819ed883221765d967c99063fa2a086";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -270,6 +270,20 @@ export function setRole<const O extends CallOptions = CallOptions>(
     options,
   );
 }
+
+/**
+ * The signed-in user's avatar (or initial), as the profile page shows it. Requires a signed-in
+ * user.
+ */
+export function avatarImage<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>("actions.avatars.avatar_image", {}, options);
+}
+
+/** `avatarImage` as a read to refresh: `{ refresh: [avatarImage.query(...)] }`. */
+avatarImage.query = (): Query<string> =>
+  query<string>("actions.avatars.avatar_image", {});
 
 /** Replace the signed-in user's avatar. Requires a signed-in user. */
 export function uploadAvatar<const O extends CallOptions = CallOptions>(
