@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 
 from actions import accounts
-from authstage.auth.accounts import create_user
+from authstage.auth import User
 from authstage.testing import ActionClient
-from tests.actions.conftest import PASSWORD, login, session_of, set_session, signup
-from tests.conftest import FAST_HASHER
+from tests.actions.conftest import db, session_of, set_session, signup
 
 BASE = "http://testserver.local"
 SECTIONS = ["/", "/posts", "/search", "/todos", "/export", "/profile"]
@@ -60,8 +59,8 @@ async def test_the_header_log_out_form_signs_out_without_javascript(
 
 
 async def test_an_admin_also_sees_admin(actions: ActionClient) -> None:
-    await create_user("root@example.com", "Root", PASSWORD, role="admin", hasher=FAST_HASHER)
-    assert (await login(actions, "root@example.com")).status_code == 200
+    await signup(actions, email="root@example.com", name="Root")
+    await db(User.update({User.role: "admin"}).where(User.email == "root@example.com"))
     header = _header((await actions.client.get("/")).text)
     assert _links(header) == ["/", *SECTIONS, "/admin", "/dashboard"]
     assert ">Root</a>" in header
