@@ -43,6 +43,8 @@ async def test_a_user_sees_their_name_and_a_log_out_form_on_every_page(
         assert '<a class="who" href="/dashboard">Ada</a>' in header
         assert '<form id="nav-logout" method="post" action="/_action">' in header
         assert "/admin" not in header and "/login" not in header
+        current = re.findall(r'<a href="([^"]+)" aria-current="page">', header)
+        assert current == ([path] if path in SECTIONS else [])
 
 
 async def test_the_header_log_out_form_signs_out_without_javascript(
