@@ -57,6 +57,7 @@ from authstage.outcome import Outcome, Outcomes, take_outcome
 from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
+from authstage.script import authstage_script
 from authstage.smtp import SmtpMailer
 from authstage.storage import Storage, StoredFile
 from authstage.uploads import FileRule, UploadedFile
@@ -105,6 +106,7 @@ __all__ = [
     "action",
     "action_fields",
     "action_id",
+    "authstage_script",
     "bind",
     "cached",
     "compose",

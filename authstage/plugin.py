@@ -11,7 +11,8 @@ signature or duplicate) and mounts the endpoint as a raw ``@asgi`` handler (the 
 kind Litestar has). At startup it wraps the app's handler in ``PageContext`` (the request
 context of every other route, pagecontext.py) and, when nothing would be skipped, the fast
 path. The endpoint is kept in the app's state for helpers that need it (``bind``, ``take_outcome``,
-the CLI), found through ``appstate.endpoint_of``.
+the CLI), found through ``appstate.endpoint_of``. It also serves the browser script
+(script.py) and gives Jinja templates ``authstage_script()`` to load it.
 
 Rate limits per action (actionlimits.py) count through the auth limiter when there is an
 ``AuthConfig`` (one limiter per app), else through one built from the environment; its Redis is
@@ -24,8 +25,9 @@ its demo data at startup, after the app's own startup hooks (seeding.py).
 
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
-registry makes Redis stores gets Redis for both; in memory by default, and a store given in the
-config wins.
+registry makes Redis stores gets Redis for both; with no registry of the app's own, Redis when
+``AUTHSTAGE_STORES_URL`` or ``REDIS_URL`` is set (sharedstores.py); in memory by default; a
+store given in the config wins.
 
 As a ``CLIPlugin`` it adds ``litestar authstage ...`` (litestar_cli.py), the ``authstage``
 command run on the app Litestar's CLI found.
@@ -54,6 +56,8 @@ from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
 from authstage.ratelimit import RateLimiter
 from authstage.registry import Registry, audit_rule, rate_limit
+from authstage.script import SCRIPT_KEY, EnhanceScript, authstage_script, script_source
+from authstage.sharedstores import with_shared_stores
 
 if TYPE_CHECKING:
     from click import Group
@@ -67,10 +71,17 @@ __all__ = ["AuthstagePlugin"]
 
 
 def _add_template_globals(template_config: TemplateConfig[Any], extra: dict[str, Any]) -> None:
-    """Give Jinja templates ``action_id``, ``action_fields`` and ``bind`` (pages.py), and
-    ``extra`` (``current_user`` with auth: auth/pageuser.py)."""
+    """Give Jinja templates ``action_id``, ``action_fields``, ``bind`` (pages.py),
+    ``authstage_script`` (script.py) and ``extra`` (``current_user`` with auth:
+    auth/pageuser.py)."""
     previous = template_config.engine_callback
-    added = {"action_id": action_id, "action_fields": action_fields, "bind": bind, **extra}
+    added = {
+        "action_id": action_id,
+        "action_fields": action_fields,
+        "bind": bind,
+        "authstage_script": authstage_script,
+        **extra,
+    }
 
     def install(engine: Any) -> None:
         environment = getattr(engine, "engine", None)
@@ -138,9 +149,11 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         return self.endpoint
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        # The registry Litestar will use as app.stores, so both find the same stores.
-        if not isinstance(app_config.stores, StoreRegistry):
-            app_config.stores = StoreRegistry(app_config.stores)
+        # The registry Litestar will use as app.stores, so both find the same stores (on
+        # Redis when the environment names one and the app chose none: sharedstores.py).
+        app_config.stores, close_stores = with_shared_stores(app_config.stores)
+        if close_stores is not None:
+            app_config.on_shutdown = [*app_config.on_shutdown, close_stores]
         endpoint = self.build(app_config.stores)
         auth, config = self.auth, endpoint.config
 
@@ -148,6 +161,11 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         app_config.route_handlers.append(handler(endpoint.__call__))
         manifest = asgi(f"{config.path}/manifest", name="authstage_manifest", copy_scope=False)
         app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
+        login_url = auth.config.login_url if auth is not None else "/login"
+        script = EnhanceScript(script_source(), config.path, login_url, config.max_refresh_reads)
+        serve_script = asgi(script.url, name="authstage_script", copy_scope=False)
+        app_config.route_handlers.append(serve_script(script.__call__))
+        app_config.state[SCRIPT_KEY] = script
         if self.config.idempotency_store is not None:  # opened and closed with the app
             app_config.lifespan.append(self.config.idempotency_store)
         for cache in config.caches:  # started and stopped with the app (once, however wired)

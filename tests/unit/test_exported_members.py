@@ -46,6 +46,7 @@ EXPECTED = {
     "action",
     "action_fields",
     "action_id",
+    "authstage_script",
     "bind",
     "cached",
     "compose",
