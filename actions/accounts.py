@@ -11,10 +11,21 @@ who, when, from where and how it ended, never the passwords.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from actions.schemas import ChangePasswordIn, LoginIn, ProfileIn, SessionOut, SignupIn, UserOut
-from authstage import Audit, ValidationFailed, action, delete_cookie, redirect, revalidate_path
+from authstage import (
+    Audit,
+    ValidationFailed,
+    action,
+    delete_cookie,
+    fragment,
+    redirect,
+    revalidate_path,
+    take_outcome,
+)
 from authstage.auth import (
     Session,
     User,
@@ -33,6 +44,7 @@ from authstage.errors import Unauthorized
 __all__ = [
     "change_password",
     "delete_account",
+    "device_list",
     "list_sessions",
     "login",
     "logout",
@@ -140,6 +152,13 @@ async def list_sessions() -> list[SessionOut]:
     rows = await Session.select(*columns).where(Session.user == user.id).order_by(Session.id)
     current_id = current.id if current is not None else None
     return [msgspec.convert({**r, "current": r["id"] == current_id}, SessionOut) for r in rows]
+
+
+@action
+@fragment("profile/_devices.html", paths=["/profile"])
+async def device_list() -> dict[str, Any]:
+    """The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere."""
+    return {"sessions": await list_sessions(), "outcomes": await take_outcome()}
 
 
 @action(audit=Audit(args=["session_id"]))

@@ -23,7 +23,7 @@ from litestar import get
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from actions.accounts import list_sessions
+from actions.accounts import device_list, list_sessions
 from actions.avatars import avatar_image
 from actions.schemas import UserOut
 from actions.seed import DEMO_ACCOUNTS
@@ -89,7 +89,7 @@ async def profile_page() -> Template:
     context: dict[str, Any] = {
         "user": await require_user(),
         "avatar_image": await region(avatar_image),
-        "sessions": await list_sessions(),
+        "devices": await region(device_list),
         "outcomes": await take_outcome(),
     }
     return Template(template_name="profile.html", context=context)

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import httpx
+import msgspec
 
 from actions import accounts
 from authstage.auth import Session, User
@@ -279,3 +280,28 @@ async def test_this_device_is_marked_and_its_button_signs_out(actions: ActionCli
     assert await db(Session.count()) == 1  # the other device stays signed in
     gone = await actions.client.get("/profile", follow_redirects=False)
     assert gone.headers["location"].startswith("/login?next=")
+
+
+async def test_a_revocation_reply_carries_the_devices_list_without_that_device(
+    actions: ActionClient,
+) -> None:
+    forms, other = await _two_devices(actions)
+    html = (await actions.client.get("/profile")).text
+    region = re.search(r'data-authstage-region="([^"]+)"[^>]*>\s*<ul class="items devices"', html)
+    assert region is not None and region.group(1) == actions.id_of(accounts.device_list)
+    refresh = msgspec.json.encode([{"action": region.group(1), "args": {}}]).decode()
+    fields = {k: v for k, v in forms[other]["fields"].items() if k != "_action"}
+    response = await actions.client.post(  # as the browser script sends a form
+        "/_action",
+        data=fields,
+        headers={
+            "authstage-action": actions.id_of(accounts.revoke_session),
+            "authstage-refresh": refresh,
+            "accept": "application/json",
+        },
+    )
+    [entry] = response.json()["refresh"]
+    assert entry["ok"] is True
+    assert list(_device_rows(entry["data"])) == [
+        key for key in forms if key.startswith("device-") and key != other
+    ]
