@@ -36,10 +36,11 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "8819ed883221765d967c99063fa2a086"
+CONTRACT = "2570ec0e30e95250da963f9095d77560"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
+_DEVICE_LIST = ActionInfo[str]("actions.accounts.device_list", str)
 _LIST_SESSIONS = ActionInfo[list[SessionOut]]("actions.accounts.list_sessions", list[SessionOut])
 _LOGIN = ActionInfo[None]("actions.accounts.login", None)
 _LOGOUT = ActionInfo[None]("actions.accounts.logout", None)
@@ -89,6 +90,12 @@ class AsyncClient(AsyncRuntime):
         signed-in user.
         """
         return await self._call(_DELETE_ACCOUNT, {"password": password}, **options)
+
+    async def device_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere.
+        Requires a signed-in user.
+        """
+        return await self._call(_DEVICE_LIST, {}, **options)
 
     async def list_sessions(self, **options: _t.Unpack[CallOptions]) -> list[SessionOut]:
         """The signed-in devices of this account, the current one marked. Requires a signed-in user.
@@ -259,6 +266,11 @@ class AsyncClient(AsyncRuntime):
 
 class Queries:
     """The reads a call can refresh: ``refresh=[queries.read(...)]``."""
+
+    @staticmethod
+    def device_list() -> Query[str]:
+        """``device_list`` as a read to refresh: ``refresh=[queries.device_list(...)]``."""
+        return Query(_DEVICE_LIST, {})
 
     @staticmethod
     def list_users(limit: int | UnsetType = UNSET) -> Query[list[UserOut]]:

@@ -22,6 +22,7 @@ from .client import (
     _CRASH,
     _CREATE_NOTE,
     _DELETE_ACCOUNT,
+    _DEVICE_LIST,
     _GET_NOTE,
     _GO_TO,
     _LIST_AUDIT_ENTRIES,
@@ -81,6 +82,12 @@ class Client(SyncRuntime):
         signed-in user.
         """
         return self._call(_DELETE_ACCOUNT, {"password": password}, **options)
+
+    def device_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere.
+        Requires a signed-in user.
+        """
+        return self._call(_DEVICE_LIST, {}, **options)
 
     def list_sessions(self, **options: _t.Unpack[CallOptions]) -> list[SessionOut]:
         """The signed-in devices of this account, the current one marked. Requires a signed-in user.

@@ -11,7 +11,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "8819ed883221765d967c99063fa2a086";
+export const CONTRACT = "2570ec0e30e95250da963f9095d77560";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -164,6 +164,20 @@ export function deleteAccount<const O extends CallOptions = CallOptions>(
     options,
   );
 }
+
+/**
+ * The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere. Requires a
+ * signed-in user.
+ */
+export function deviceList<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>("actions.accounts.device_list", {}, options);
+}
+
+/** `deviceList` as a read to refresh: `{ refresh: [deviceList.query(...)] }`. */
+deviceList.query = (): Query<string> =>
+  query<string>("actions.accounts.device_list", {});
 
 /** The signed-in devices of this account, the current one marked. Requires a signed-in user. */
 export function listSessions<const O extends CallOptions = CallOptions>(
