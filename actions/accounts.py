@@ -11,21 +11,40 @@ who, when, from where and how it ended, never the passwords.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from actions.schemas import ChangePasswordIn, LoginIn, ProfileIn, SessionOut, SignupIn, UserOut
-from authstage import Audit, ValidationFailed, action, delete_cookie, redirect, revalidate_path
-from authstage.auth import Session, User, ensure_owner, require_user, sign_in, sign_out
+from authstage import (
+    Audit,
+    ValidationFailed,
+    action,
+    delete_cookie,
+    fragment,
+    redirect,
+    revalidate_path,
+    take_outcome,
+)
+from authstage.auth import (
+    Session,
+    User,
+    ensure_owner,
+    get_session,
+    require_user,
+    sign_in,
+    sign_out,
+)
 from authstage.auth.accounts import create_user, normalize_email
 from authstage.auth.config import Auth
 from authstage.auth.current import auth_runtime
-from authstage.auth.sessions import hash_token
 from authstage.context import context
 from authstage.errors import Unauthorized
 
 __all__ = [
     "change_password",
     "delete_account",
+    "device_list",
     "list_sessions",
     "login",
     "logout",
@@ -128,20 +147,18 @@ async def update_profile(data: ProfileIn) -> UserOut:
 async def list_sessions() -> list[SessionOut]:
     """The signed-in devices of this account, the current one marked."""
     user = await require_user()
-    auth = _auth()
-    current = hash_token(context().cookies.get(auth.cookie_name, ""))
-    rows = await Session.select().where(Session.user == user.id).order_by(Session.id)
-    return [
-        SessionOut(
-            id=r["id"],
-            created_at=r["created_at"],
-            last_seen_at=r["last_seen_at"],
-            ip=r["ip"],
-            user_agent=r["user_agent"],
-            current=r["token_hash"] == current,
-        )
-        for r in rows
-    ]
+    current = await get_session()  # the request's own session, already resolved: no query
+    columns = (Session.id, Session.created_at, Session.last_seen_at, Session.ip, Session.user_agent)
+    rows = await Session.select(*columns).where(Session.user == user.id).order_by(Session.id)
+    current_id = current.id if current is not None else None
+    return [msgspec.convert({**r, "current": r["id"] == current_id}, SessionOut) for r in rows]
+
+
+@action
+@fragment("profile/_devices.html", paths=["/profile"])
+async def device_list() -> dict[str, Any]:
+    """The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere."""
+    return {"sessions": await list_sessions(), "outcomes": await take_outcome()}
 
 
 @action(audit=Audit(args=["session_id"]))

@@ -2,23 +2,27 @@
 
 ``authstage run`` serves it (``uvicorn --factory actions.app:create_app``) on the embedded
 default: a SQLite file and in-memory stores. ``DATABASE_URL=postgresql://...`` switches to
-PostgreSQL; nothing else changes.
+PostgreSQL; nothing else changes. The first start in development seeds the demo accounts and
+rows (actions/seed.py); pages share one stylesheet, served from ``/static`` (assets.py).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from actions.admin_pages import admin_audit, admin_page, announce_page
+from actions.assets import asset_url, static_files
 from actions.avatars import avatar_file
-from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
+from actions.formatting import FILTERS
+from actions.pages import api_user, dashboard, home, login_page, profile_page, signup_page
 from actions.posts_pages import edit_post_page, post_page, posts_page, search_page
+from actions.seed import seed_demo_data
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
 from authstage.db import Database
@@ -44,10 +48,10 @@ TASK_MODULES = [
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@get("/", name="home", sync_to_thread=False)
-def home() -> Template:
-    """The landing page."""
-    return Template(template_name="home.html")
+def _template_helpers(engine: JinjaTemplateEngine) -> None:
+    """The app's filters (formatting.py) and ``asset_url`` (assets.py) in every template."""
+    engine.engine.filters.update(FILTERS)
+    engine.engine.globals["asset_url"] = asset_url
 
 
 def create_app(
@@ -56,12 +60,13 @@ def create_app(
     """Build the app; keyword arguments override ``AuthstageConfig`` fields.
 
     ``database_url`` picks the database (``DATABASE_URL`` when None; see ``authstage.db``);
-    ``auth`` the authentication settings (defaults otherwise).
+    ``auth`` the authentication settings (defaults otherwise). The demo data is seeded at
+    the first start in development (actions/seed.py); ``seed=None`` leaves the database empty.
     """
     database = Database(database_url)
-    plugin = AuthstagePlugin(
-        AuthstageConfig(actions=ACTION_MODULES, auth=auth or AuthConfig(), **config)
-    )
+    auth = auth or AuthConfig()
+    config.setdefault("seed", partial(seed_demo_data, auth.hasher))
+    plugin = AuthstagePlugin(AuthstageConfig(actions=ACTION_MODULES, auth=auth, **config))
     return Litestar(
         route_handlers=[
             home,
@@ -78,9 +83,12 @@ def create_app(
             post_page,
             edit_post_page,
             search_page,
+            static_files(),
         ],
         plugins=[plugin, JobsPlugin(JobsConfig(tasks=TASK_MODULES))],
         on_startup=[database.startup],
         on_shutdown=[database.shutdown],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_template_helpers
+        ),
     )

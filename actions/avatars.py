@@ -5,21 +5,25 @@ here the rules sit in the annotation (checked while the body streams in, on the 
 the image is re-encoded to WebP under a pixel limit (no EXIF, nothing appended survives) and
 stored through ``Storage`` (``./uploads`` by default, ``AUTHSTAGE_STORAGE_URL`` in production).
 The page serves it from ``/media/avatars/<name>`` (``avatar_file``), so any store works.
+
+The profile page shows the avatar as a region (``avatar_image``, a fragment on ``/profile``):
+an upload revalidates the path, so with JavaScript the new image replaces the old one in the
+upload's own reply; without it, the page after the redirect shows it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from authstage import FileRule, Storage, UploadedFile, action, revalidate_path
+from authstage import FileRule, Storage, UploadedFile, action, fragment, revalidate_path
 from authstage.auth import User, require_user
 
-__all__ = ["AVATAR_RULE", "AvatarOut", "avatar_file", "storage", "upload_avatar"]
+__all__ = ["AVATAR_RULE", "AvatarOut", "avatar_file", "avatar_image", "storage", "upload_avatar"]
 
 #: The seeds' rules: these three types, 5 MB.
 AVATAR_RULE = FileRule(max_size=5 * 1024 * 1024, types={"image/jpeg", "image/png", "image/webp"})
@@ -47,6 +51,17 @@ async def upload_avatar(avatar: Annotated[UploadedFile, AVATAR_RULE]) -> AvatarO
         await storage.delete(user.avatar)
     revalidate_path("/profile")
     return AvatarOut(url=stored.url or stored.key)
+
+
+@action
+@fragment("profile/_avatar.html", paths=["/profile"])
+async def avatar_image() -> dict[str, Any]:
+    """The signed-in user's avatar (or initial), as the profile page shows it."""
+    user = await require_user()
+    # Read again, not taken from the session: refreshed in the reply of the upload that just
+    # changed it, whose session (read once per request) still names the old image.
+    row = await User.select(User.name, User.avatar).where(User.id == user.id).first()
+    return {"user": row}
 
 
 @get("/media/avatars/{name:str}", name="avatar_file")

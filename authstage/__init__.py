@@ -8,7 +8,7 @@ from authstage.actionlimits import RateLimit
 from authstage.auditoption import Audit
 from authstage.binding import BoundAction
 from authstage.cache import Cache, cached, default_cache
-from authstage.config import AuthstageConfig, ResolvedConfig
+from authstage.config import AuthstageConfig, ResolvedConfig, Seeder
 from authstage.context import (
     RequestContext,
     context,
@@ -95,6 +95,7 @@ __all__ = [
     "RegistrationError",
     "RequestContext",
     "ResolvedConfig",
+    "Seeder",
     "SendReport",
     "SmtpMailer",
     "StaleClient",

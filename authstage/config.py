@@ -45,6 +45,7 @@ __all__ = [
     "Guard",
     "ResolvedConfig",
     "RevalidationListener",
+    "Seeder",
 ]
 
 #: Names under which the endpoint's stores are looked up in ``app.stores`` (a Litestar
@@ -58,6 +59,8 @@ Guard = Callable[["RequestContext", "ActionSpec"], Awaitable[None]]
 RevalidationListener = Callable[[list[str], list[str]], Awaitable[None]]
 #: Resolves the signed-in principal of a request (None when signed out).
 Authenticator = Callable[["RequestContext"], Awaitable[Any]]
+#: Writes an app's demo data; ``run_seed`` (seeding.py) runs it inside its transaction.
+Seeder = Callable[[], Awaitable[None]]
 
 
 def _env_list(name: str) -> list[str]:
@@ -165,6 +168,11 @@ class AuthstageConfig:
     """Answer the action path in front of Litestar's router (fastpath.py). It is only taken
     when that skips nothing the app configured (app-level middleware, CORS, OpenTelemetry)."""
 
+    seed: Seeder | None = None
+    """Writes demo data at startup (``async def`` taking no arguments), after the app's own
+    startup hooks: never in production, only while the database has no users, in one
+    transaction (seeding.py). Needs ``auth``."""
+
     def resolve(self) -> ResolvedConfig:
         """A new, frozen copy with unset fields filled from the environment, checked.
 
@@ -242,6 +250,7 @@ class ResolvedConfig:
     idempotency_window: int
     error_pages: bool
     fast_path: bool
+    seed: Seeder | None
 
     def check(self) -> None:
         """Raise ``ConfigurationError`` on an invalid combination of settings."""

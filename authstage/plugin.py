@@ -24,6 +24,10 @@ for 403, 404, 500 (with its digest) and the rest, through exception handlers ins
 (the auth guards' wrapped, the app's own left to win), with the package's templates behind the
 app's.
 
+With auth, every request for an HTML page has its signed-in user resolved before its handler
+runs, for the template global ``current_user`` (auth/pageuser.py). A config with ``seed`` writes
+its demo data at startup, after the app's own startup hooks (seeding.py).
+
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
 registry makes Redis stores gets Redis for both; with no registry of the app's own, Redis when
@@ -36,6 +40,7 @@ command run on the app Litestar's CLI found.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -71,21 +76,24 @@ if TYPE_CHECKING:
 __all__ = ["AuthstagePlugin"]
 
 
-def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
-    """Give Jinja templates ``action_id``, ``action_fields``, ``bind`` (pages.py) and
-    ``authstage_script`` (script.py)."""
+def _add_template_globals(template_config: TemplateConfig[Any], extra: dict[str, Any]) -> None:
+    """Give Jinja templates ``action_id``, ``action_fields``, ``bind`` (pages.py),
+    ``authstage_script`` (script.py) and ``extra`` (``current_user`` with auth:
+    auth/pageuser.py)."""
     previous = template_config.engine_callback
+    added = {
+        "action_id": action_id,
+        "action_fields": action_fields,
+        "bind": bind,
+        "authstage_script": authstage_script,
+        **extra,
+    }
 
     def install(engine: Any) -> None:
         environment = getattr(engine, "engine", None)
         env_globals = getattr(environment, "globals", None)
         if isinstance(env_globals, dict):
-            env_globals.update(
-                action_id=action_id,
-                action_fields=action_fields,
-                bind=bind,
-                authstage_script=authstage_script,
-            )
+            env_globals.update(added)
         if previous is not None:
             previous(engine)
 
@@ -129,6 +137,8 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             raise ConfigurationError(
                 f"actions {with_roles} declare roles but the plugin has no AuthConfig"
             )
+        elif config.seed is not None:
+            raise ConfigurationError("seed runs while the database has no users: it needs auth")
         if stores is not None:
             config = _with_stores(config, stores)
         config = _with_caches(config)
@@ -153,26 +163,23 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         endpoint = self.build(app_config.stores)
         auth, config = self.auth, endpoint.config
 
-        handler = asgi(config.path, name="authstage_action", copy_scope=False)
-        app_config.route_handlers.append(handler(endpoint.__call__))
-        manifest = asgi(f"{config.path}/manifest", name="authstage_manifest", copy_scope=False)
-        app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
-        login_url = auth.config.login_url if auth is not None else "/login"
-        script = EnhanceScript(script_source(), config.path, login_url, config.max_refresh_reads)
-        serve_script = asgi(script.url, name="authstage_script", copy_scope=False)
-        app_config.route_handlers.append(serve_script(script.__call__))
-        app_config.state[SCRIPT_KEY] = script
+        _add_routes(app_config, endpoint, auth)
         if self.config.idempotency_store is not None:  # opened and closed with the app
             app_config.lifespan.append(self.config.idempotency_store)
         for cache in config.caches:  # started and stopped with the app (once, however wired)
             if cache.lifespan not in app_config.lifespan:
                 app_config.lifespan.append(cache.lifespan)
+        prepare, template_globals = None, {}
+        if auth is not None:
+            from authstage.auth.pageuser import page_user, prepare_page
+
+            prepare, template_globals = prepare_page, {"current_user": page_user}
         if app_config.template_config is not None:
-            _add_template_globals(app_config.template_config)
+            _add_template_globals(app_config.template_config, template_globals)
         app_config.state[ENDPOINT_KEY] = endpoint
 
         def wrap_handler(app: Litestar) -> None:
-            install_page_context(app, config.path)  # first: the fast path goes in front of it
+            install_page_context(app, config.path, prepare)  # first: the fast path wraps it
             if config.fast_path:
                 install_fast_path(app, endpoint, config.path)
 
@@ -184,20 +191,13 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         if audit is not None:
             app_config.state[AUDIT_KEY] = audit  # the audit table is migrated with the app
             app_config.on_startup.append(audit.start)
-        handlers: dict[Any, Any] = {}
         if auth is not None:
-            from authstage.auth.guards import exception_handlers
-
             app_config.state[AUTH_KEY] = auth
             app_config.on_startup.append(auth.limiter.start)
             app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
-            handlers = dict(exception_handlers)
-        if config.error_pages:
-            pages = ErrorPages(config.path)
-            handlers = pages.handlers(handlers)
-            if app_config.template_config is not None:
-                pages.install(app_config.template_config)
-        app_config.exception_handlers = {**handlers, **app_config.exception_handlers}
+        _add_exception_handlers(app_config, config, auth)
+        if config.seed is not None:
+            app_config.on_startup.append(_seeding(config))  # last: after the app's migrations
         return app_config
 
     def on_cli_init(self, cli: Group) -> None:
@@ -206,6 +206,51 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         from authstage.litestar_cli import authstage_command
 
         cli.add_command(authstage_command)
+
+
+def _seeding(config: ResolvedConfig) -> Callable[[], Awaitable[None]]:
+    """The startup hook running ``config.seed`` under the rules of seeding.py."""
+    seed, production = config.seed, config.production
+    assert seed is not None
+
+    async def seed_on_startup() -> None:
+        from authstage.seeding import run_seed  # Piccolo tables: only with a seeder
+
+        await run_seed(seed, production=production)
+
+    return seed_on_startup
+
+
+def _add_routes(app_config: AppConfig, endpoint: ActionEndpoint, auth: Auth | None) -> None:
+    """``POST /_action``, its manifest and the browser script, on the app's routes."""
+    config = endpoint.config
+    handler = asgi(config.path, name="authstage_action", copy_scope=False)
+    app_config.route_handlers.append(handler(endpoint.__call__))
+    manifest = asgi(f"{config.path}/manifest", name="authstage_manifest", copy_scope=False)
+    app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
+    login_url = auth.config.login_url if auth is not None else "/login"
+    script = EnhanceScript(script_source(), config.path, login_url, config.max_refresh_reads)
+    serve_script = asgi(script.url, name="authstage_script", copy_scope=False)
+    app_config.route_handlers.append(serve_script(script.__call__))
+    app_config.state[SCRIPT_KEY] = script
+
+
+def _add_exception_handlers(
+    app_config: AppConfig, config: ResolvedConfig, auth: Auth | None
+) -> None:
+    """The auth guards' handlers (to login, 401) and the error pages (errorpages.py); the
+    app's own handlers win."""
+    handlers: dict[Any, Any] = {}
+    if auth is not None:
+        from authstage.auth.guards import exception_handlers
+
+        handlers = dict(exception_handlers)
+    if config.error_pages:
+        pages = ErrorPages(config.path)
+        handlers = pages.handlers(handlers)
+        if app_config.template_config is not None:
+            pages.install(app_config.template_config)
+    app_config.exception_handlers = {**handlers, **app_config.exception_handlers}
 
 
 def _with_stores(config: ResolvedConfig, stores: StoreRegistry) -> ResolvedConfig:

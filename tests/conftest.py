@@ -153,6 +153,7 @@ def db_app(database: Database, database_url: str) -> Litestar:
         secret=TEST_SECRET,
         production=False,
         debug=False,
+        seed=None,  # each test starts from empty tables (tests/actions/test_seed.py seeds)
     )
 
 

@@ -1,20 +1,24 @@
 """The whole profile page without JavaScript: each form's outcome shows on that form only.
 
-The page has five kinds of form (profile, password, one sign-out per device, sign out
-everywhere, delete account). Each test posts one of them the way a browser would, from the
-fields the page rendered, and reads the page back: the form posted shows its errors or its
-success message, and every other form still shows the saved profile (a failed password change
-once blanked the profile form, and saving it then erased name, bio and website).
+The page has six kinds of form (profile, avatar, password, one per device: "Sign out" on this
+one, "Revoke" on the others; sign out everywhere, delete account). Each test posts one of them
+the way a browser would, from the fields the page rendered, and reads the page back: the form
+posted shows its errors or its success message, and every other form still shows the saved
+profile (a failed password change once blanked the profile form, and saving it then erased
+name, bio and website). Devices show their browser, address and dates readably.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 import httpx
+import msgspec
 
 from actions import accounts
-from authstage.auth import User
+from authstage.auth import Session, User
 from authstage.testing import ActionClient
 from tests.actions.conftest import PASSWORD, db, login, session_of, set_session, signup
 from tests.actions.forms import forms_of
@@ -161,6 +165,7 @@ async def test_sign_out_everywhere_leaves_the_page_for_login(actions: ActionClie
     forms, _ = await _two_devices(actions)
     response = await post(actions, forms["everywhere"]["fields"])
     assert (response.status_code, response.headers["location"]) == (303, "/login")
+    assert await db(Session.count()) == 0  # both devices
     gone = await actions.client.get("/profile", follow_redirects=False)
     assert gone.headers["location"].startswith("/login?next=")
 
@@ -181,3 +186,88 @@ async def test_account_deletion_goes_home(actions: ActionClient) -> None:
     response = await post(actions, forms["delete"]["fields"], password=PASSWORD)
     assert (response.status_code, response.headers["location"]) == (303, "/")
     assert await db(User.count()) == 0
+
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+)
+
+
+def _device_rows(html: str) -> dict[str, str]:
+    """Each device row's text (whitespace squeezed), by the id of its form."""
+    rows = re.findall(r"<li data-item[^>]*>(.*?)</li>", html, re.S)
+    found: dict[str, str] = {}
+    for row in rows:
+        form = re.search(r'<form id="(device-\d+)"', row)
+        assert form is not None
+        found[form.group(1)] = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    return found
+
+
+async def test_devices_show_browser_address_and_readable_dates(actions: ActionClient) -> None:
+    _, other = await _two_devices(actions)
+    here_id, other_id = sorted(
+        r["id"] for r in await db(Session.select(Session.id).order_by(Session.id))
+    )
+    now = dt.datetime.now(dt.UTC)
+    await db(
+        Session.update(
+            {
+                Session.user_agent: FIREFOX,
+                Session.ip: "203.0.113.7",
+                Session.created_at: dt.datetime(2026, 11, 20, 8, 5, tzinfo=dt.UTC),
+                Session.last_seen_at: now - dt.timedelta(minutes=3, seconds=20),
+            }
+        ).where(Session.id == here_id)
+    )
+    await db(Session.update({Session.user_agent: IPHONE}).where(Session.id == other_id))
+    rows = _device_rows((await actions.client.get("/profile")).text)
+    here = rows[f"device-{here_id}"]
+    assert here.startswith("Firefox on Linux This device 203.0.113.7")
+    assert "signed in 20 Nov 2026, 08:05" in here and "active 3 minutes ago" in here
+    assert "Mozilla" not in here
+    there = rows[other]
+    assert there.startswith("Safari on iPhone") and "This device" not in there
+    assert "active just now" in there
+
+
+async def test_this_device_is_marked_and_its_button_signs_out(actions: ActionClient) -> None:
+    forms, other = await _two_devices(actions)
+    html = (await actions.client.get("/profile")).text
+    assert html.count("This device") == 1
+    rows = _device_rows(html)
+    (here,) = [key for key, text in rows.items() if "This device" in text]
+    assert rows[here].endswith("Sign out") and rows[other].endswith("Revoke")
+    assert "_bound" not in forms[here]["fields"]  # it is the logout action, nothing to bind
+    response = await post(actions, forms[here]["fields"])
+    assert (response.status_code, response.headers["location"]) == (303, "/login")
+    assert await db(Session.count()) == 1  # the other device stays signed in
+    gone = await actions.client.get("/profile", follow_redirects=False)
+    assert gone.headers["location"].startswith("/login?next=")
+
+
+async def test_a_revocation_reply_carries_the_devices_list_without_that_device(
+    actions: ActionClient,
+) -> None:
+    forms, other = await _two_devices(actions)
+    html = (await actions.client.get("/profile")).text
+    region = re.search(r'data-authstage-region="([^"]+)"[^>]*>\s*<ul class="items devices"', html)
+    assert region is not None and region.group(1) == actions.id_of(accounts.device_list)
+    refresh = msgspec.json.encode([{"action": region.group(1), "args": {}}]).decode()
+    fields = {k: v for k, v in forms[other]["fields"].items() if k != "_action"}
+    response = await actions.client.post(  # as the browser script sends a form
+        "/_action",
+        data=fields,
+        headers={
+            "authstage-action": actions.id_of(accounts.revoke_session),
+            "authstage-refresh": refresh,
+            "accept": "application/json",
+        },
+    )
+    [entry] = response.json()["refresh"]
+    assert entry["ok"] is True
+    assert list(_device_rows(entry["data"])) == [
+        key for key in forms if key.startswith("device-") and key != other
+    ]

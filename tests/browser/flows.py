@@ -86,7 +86,7 @@ def log_in(page: Page, account: Account, path: str = "/dashboard") -> None:
 
 
 def log_out(page: Page) -> None:
-    """Sign out with the dashboard's button; lands on ``/login``."""
+    """Sign out with the header's button (on the dashboard); lands on ``/login``."""
     page.goto("/dashboard")
     page.get_by_role("button", name="Log out").click()
     expect_path(page, "/login")

@@ -142,11 +142,13 @@ def devices(tour: Tour) -> None:
     second = tour.open_context(user_agent="Second device").new_page()
     log_in(second, tour.account)
     page.reload()
-    listed = page.get_by_role("listitem").filter(has_text="Second device")
+    devices = page.locator("#devices").get_by_role("listitem")
+    listed = devices.filter(has_text="Second device")
     expect(listed).to_have_count(1)
-    listed.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("listitem").filter(has_text="Second device")).to_have_count(0)
-    expect(page.get_by_role("listitem")).to_have_count(1)  # this device is still signed in
+    expect(devices.filter(has_text="This device")).to_have_count(1)
+    listed.get_by_role("button", name="Revoke").click()
+    expect(devices.filter(has_text="Second device")).to_have_count(0)
+    expect(devices).to_have_count(1)  # this device is still signed in
     second.goto("/dashboard")
     expect_path(second, "/login?next=/dashboard")
 

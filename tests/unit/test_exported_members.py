@@ -33,6 +33,7 @@ EXPECTED = {
     "RegistrationError",
     "RequestContext",
     "ResolvedConfig",
+    "Seeder",
     "SendReport",
     "Storage",
     "StoredFile",

@@ -40,10 +40,11 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "a1ede82a244fcb5085194c29c80fae75"
+CONTRACT = "0a7a601e86f7955f9acfea123670156c"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
+_DEVICE_LIST = ActionInfo[str]("actions.accounts.device_list", str)
 _LIST_SESSIONS = ActionInfo[list[SessionOut]]("actions.accounts.list_sessions", list[SessionOut])
 _LOGIN = ActionInfo[None]("actions.accounts.login", None)
 _LOGOUT = ActionInfo[None]("actions.accounts.logout", None)
@@ -57,6 +58,7 @@ _LIST_USERS = ActionInfo[list[UserOut]]("actions.admin.list_users", list[UserOut
 _SEND_ANNOUNCEMENT = ActionInfo[Sent]("actions.admin.send_announcement", Sent)
 _SET_ROLE = ActionInfo[UserOut]("actions.admin.set_role", UserOut)
 _USER_TABLE = ActionInfo[str]("actions.admin.user_table", str)
+_AVATAR_IMAGE = ActionInfo[str]("actions.avatars.avatar_image", str)
 _UPLOAD_AVATAR = ActionInfo[AvatarOut](
     "actions.avatars.upload_avatar", AvatarOut, files=("avatar",)
 )
@@ -100,6 +102,12 @@ class AsyncClient(AsyncRuntime):
         signed-in user.
         """
         return await self._call(_DELETE_ACCOUNT, {"password": password}, **options)
+
+    async def device_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere.
+        Requires a signed-in user.
+        """
+        return await self._call(_DEVICE_LIST, {}, **options)
 
     async def list_sessions(self, **options: _t.Unpack[CallOptions]) -> list[SessionOut]:
         """The signed-in devices of this account, the current one marked. Requires a signed-in user.
@@ -186,6 +194,12 @@ class AsyncClient(AsyncRuntime):
         signed-in user with the role admin. Server defaults: ``q`` "", ``page`` 1.
         """
         return await self._call(_USER_TABLE, {"q": q, "page": page}, **options)
+
+    async def avatar_image(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The signed-in user's avatar (or initial), as the profile page shows it. Requires a
+        signed-in user.
+        """
+        return await self._call(_AVATAR_IMAGE, {}, **options)
 
     async def upload_avatar(self, avatar: Upload, **options: _t.Unpack[CallOptions]) -> AvatarOut:
         """Replace the signed-in user's avatar. Requires a signed-in user."""
@@ -327,6 +341,11 @@ class Queries:
     """The reads a call can refresh: ``refresh=[queries.read(...)]``."""
 
     @staticmethod
+    def device_list() -> Query[str]:
+        """``device_list`` as a read to refresh: ``refresh=[queries.device_list(...)]``."""
+        return Query(_DEVICE_LIST, {})
+
+    @staticmethod
     def announcement_counts() -> Query[str]:
         """``announcement_counts`` as a read to refresh:
         ``refresh=[queries.announcement_counts(...)]``.
@@ -344,6 +363,11 @@ class Queries:
     def user_table(q: str | UnsetType = UNSET, page: int | UnsetType = UNSET) -> Query[str]:
         """``user_table`` as a read to refresh: ``refresh=[queries.user_table(...)]``."""
         return Query(_USER_TABLE, {"q": q, "page": page})
+
+    @staticmethod
+    def avatar_image() -> Query[str]:
+        """``avatar_image`` as a read to refresh: ``refresh=[queries.avatar_image(...)]``."""
+        return Query(_AVATAR_IMAGE, {})
 
     @staticmethod
     def counter(name: str) -> Query[int]:

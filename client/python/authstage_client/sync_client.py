@@ -15,6 +15,7 @@ from .blocking import SyncRuntime
 from .client import (
     _ADD,
     _ANNOUNCEMENT_COUNTS,
+    _AVATAR_IMAGE,
     _BUMP,
     _CHANGE_PASSWORD,
     _CONFIRM_PASSWORD,
@@ -25,6 +26,7 @@ from .client import (
     _DELETE_ACCOUNT,
     _DELETE_POST,
     _DELETE_USER,
+    _DEVICE_LIST,
     _GET_NOTE,
     _GO_TO,
     _LIST_AUDIT_ENTRIES,
@@ -92,6 +94,12 @@ class Client(SyncRuntime):
         signed-in user.
         """
         return self._call(_DELETE_ACCOUNT, {"password": password}, **options)
+
+    def device_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere.
+        Requires a signed-in user.
+        """
+        return self._call(_DEVICE_LIST, {}, **options)
 
     def list_sessions(self, **options: _t.Unpack[CallOptions]) -> list[SessionOut]:
         """The signed-in devices of this account, the current one marked. Requires a signed-in user.
@@ -176,6 +184,12 @@ class Client(SyncRuntime):
         signed-in user with the role admin. Server defaults: ``q`` "", ``page`` 1.
         """
         return self._call(_USER_TABLE, {"q": q, "page": page}, **options)
+
+    def avatar_image(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The signed-in user's avatar (or initial), as the profile page shows it. Requires a
+        signed-in user.
+        """
+        return self._call(_AVATAR_IMAGE, {}, **options)
 
     def upload_avatar(self, avatar: Upload, **options: _t.Unpack[CallOptions]) -> AvatarOut:
         """Replace the signed-in user's avatar. Requires a signed-in user."""

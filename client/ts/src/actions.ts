@@ -11,7 +11,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "a1ede82a244fcb5085194c29c80fae75";
+export const CONTRACT = "0a7a601e86f7955f9acfea123670156c";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -191,6 +191,20 @@ export function deleteAccount<const O extends CallOptions = CallOptions>(
   );
 }
 
+/**
+ * The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere. Requires a
+ * signed-in user.
+ */
+export function deviceList<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>("actions.accounts.device_list", {}, options);
+}
+
+/** `deviceList` as a read to refresh: `{ refresh: [deviceList.query(...)] }`. */
+deviceList.query = (): Query<string> =>
+  query<string>("actions.accounts.device_list", {});
+
 /** The signed-in devices of this account, the current one marked. Requires a signed-in user. */
 export function listSessions<const O extends CallOptions = CallOptions>(
   options?: O,
@@ -367,6 +381,20 @@ export function userTable<const O extends CallOptions = CallOptions>(
 /** `userTable` as a read to refresh: `{ refresh: [userTable.query(...)] }`. */
 userTable.query = (q?: string, page?: number): Query<string> =>
   query<string>("actions.admin.user_table", { q, page });
+
+/**
+ * The signed-in user's avatar (or initial), as the profile page shows it. Requires a signed-in
+ * user.
+ */
+export function avatarImage<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>("actions.avatars.avatar_image", {}, options);
+}
+
+/** `avatarImage` as a read to refresh: `{ refresh: [avatarImage.query(...)] }`. */
+avatarImage.query = (): Query<string> =>
+  query<string>("actions.avatars.avatar_image", {});
 
 /** Replace the signed-in user's avatar. Requires a signed-in user. */
 export function uploadAvatar<const O extends CallOptions = CallOptions>(
