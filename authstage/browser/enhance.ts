@@ -127,6 +127,14 @@ function settle(form: HTMLFormElement, restore: () => void, focused: Element | n
   }
 }
 
+/** Empty the form's password inputs after a failure, as the page rendered without JavaScript
+ * does (a password is never sent back). */
+function clearPasswords(form: HTMLFormElement): void {
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[type="password"]')) {
+    input.value = "";
+  }
+}
+
 async function submit(form: HTMLFormElement, id: string, data: FormData): Promise<void> {
   const focused = document.activeElement; // disabling the buttons takes it away
   const restore = markPending(form);
@@ -164,7 +172,9 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
     }
   } catch (error) {
     undo?.();
-    if (isActionError(error, "UNAUTHORIZED")) {
+    // A session that ended: sign in and come back. An UNAUTHORIZED that says what is wrong
+    // (a login form's "Invalid email or password") is that form's own error instead.
+    if (isActionError(error, "UNAUTHORIZED") && error.formErrors.length === 0) {
       stayPending = true;
       leftPending.add(() => settle(form, restore, null));
       // As the server writes it (guards.py: quote(path, safe="/")): slashes stay readable.
@@ -173,6 +183,7 @@ async function submit(form: HTMLFormElement, id: string, data: FormData): Promis
       return;
     }
     failure = error;
+    clearPasswords(form);
     showErrors(form, messagesOf(error), error instanceof ActionError ? error.fieldErrors : {});
   } finally {
     if (!stayPending) {

@@ -65,7 +65,7 @@ async def test_a_non_admin_gets_the_403_page_and_the_actions_answer_403(
         assert page.status_code == 403
         assert page.headers["content-type"].startswith("text/html")
         assert "You are not allowed to see this page." in page.text
-        assert '<a href="/dashboard">' in page.text  # in the app's own layout
+        assert '<a class="brand" href="/">' in page.text  # in the app's own layout
         api = await actions.client.get(path)
         assert (api.status_code, api.json()) == (403, {"error": "Forbidden"})
     me = await user_id("ada@example.com")
@@ -199,6 +199,6 @@ async def test_a_deletion_refreshes_the_users_region_in_its_reply(actions: Actio
 async def test_the_app_s_error_pages_use_its_layout(actions: ActionClient) -> None:
     page = await actions.client.get("/no-such-page", headers=BROWSER)
     assert page.status_code == 404
-    assert '<a href="/dashboard">Dashboard</a>' in page.text and "<h1>Not Found</h1>" in page.text
+    assert '<a class="brand" href="/">' in page.text and "<h1>Not Found</h1>" in page.text
     api = await actions.client.get("/api/user")
     assert (api.status_code, api.json()) == (401, {"error": "Unauthorized"})
