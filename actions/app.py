@@ -16,12 +16,15 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from actions.avatars import avatar_file
+from actions.exports_pages import download_export, export_page
 from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
+from actions.todos_pages import todos_page
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
 from authstage.db import Database
+from authstage.jobs import JobsConfig, JobsPlugin
 
-__all__ = ["ACTION_MODULES", "create_app"]
+__all__ = ["ACTION_MODULES", "TASK_MODULES", "create_app"]
 
 ACTION_MODULES = [
     "actions.demo",
@@ -31,6 +34,12 @@ ACTION_MODULES = [
     "authstage.audit.actions",  # list_audit_entries, the admin read of the audit log
     "actions.showcase",
     "actions.avatars",
+    "actions.todos",
+    "actions.exports",
+]
+#: Modules of the app's background tasks (``JobsPlugin``; docs/platform.md).
+TASK_MODULES = [
+    "actions.exports",
 ]
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -62,8 +71,11 @@ def create_app(
             profile_page,
             api_user,
             avatar_file,
+            todos_page,
+            export_page,
+            download_export,
         ],
-        plugins=[plugin],
+        plugins=[plugin, JobsPlugin(JobsConfig(tasks=TASK_MODULES))],
         on_startup=[database.startup],
         on_shutdown=[database.shutdown],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),

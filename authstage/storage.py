@@ -143,7 +143,9 @@ class Storage:
         await self._put(key, file.file, mime)
         return self._stored(key, file.size, mime)
 
-    async def put(self, key: str, body: bytes | IO[bytes], *, type: str | None = None) -> StoredFile:
+    async def put(
+        self, key: str, body: bytes | IO[bytes], *, type: str | None = None
+    ) -> StoredFile:
         """Store bytes the server produced (an export, a report) under ``key``, atomically.
 
         Args:

@@ -9,7 +9,6 @@ once blanked the profile form, and saving it then erased name, bio and website).
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 import httpx
@@ -18,70 +17,24 @@ from actions import accounts
 from authstage.auth import User
 from authstage.testing import ActionClient
 from tests.actions.conftest import PASSWORD, db, login, session_of, set_session, signup
+from tests.actions.pageforms import messages, page_forms, post_form
 
-BASE = "http://testserver.local"
 SAVED = {"name": "Ada Lovelace", "bio": "Writes programs.", "website": "https://ada.example"}
-
-
-class _Forms(HTMLParser):
-    """Each ``<form id=...>`` of a page: its fields (as a browser would post them) and text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: dict[str, dict[str, Any]] = {}
-        self._form: dict[str, Any] | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self._form = self.forms.setdefault(a["id"], {"fields": {}, "text": ""})
-        elif self._form is not None and tag == "input":
-            self._form["fields"][a["name"]] = a.get("value", "")
-        elif self._form is not None and tag == "textarea":
-            self._textarea = a["name"]
-            self._form["fields"][a["name"]] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._form is not None:
-            self._form["text"] += data
-            if self._textarea is not None:
-                self._form["fields"][self._textarea] += data
 
 
 async def page(actions: ActionClient) -> dict[str, dict[str, Any]]:
     """The profile page's forms."""
-    response = await actions.client.get("/profile")
-    assert response.status_code == 200
-    parser = _Forms()
-    parser.feed(response.text)
-    return parser.forms
+    return await page_forms(actions, "/profile")
 
 
 async def post(actions: ActionClient, fields: dict[str, str], **typed: str) -> httpx.Response:
     """Submit a rendered form's fields, with what the user typed, as a browser would."""
-    return await actions.client.post(
-        "/_action",
-        data={**fields, **typed},
-        headers={"referer": f"{BASE}/profile"},
-        follow_redirects=False,
-    )
+    return await post_form(actions, "/profile", fields, **typed)
 
 
 def shows_saved_profile(forms: dict[str, dict[str, Any]]) -> bool:
     fields = forms["profile"]["fields"]
     return all(fields[name] == value for name, value in SAVED.items())
-
-
-def messages(forms: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """The visible text of each form, whitespace squeezed (errors and status messages)."""
-    return {key: " ".join(form["text"].split()) for key, form in forms.items()}
 
 
 async def signed_up(actions: ActionClient) -> dict[str, dict[str, Any]]:
