@@ -14,6 +14,7 @@ __all__ = [
     "AvatarOut",
     "ChangePasswordIn",
     "Event",
+    "ExportOut",
     "LoginIn",
     "NewNote",
     "NoteOut",
@@ -21,6 +22,7 @@ __all__ = [
     "Scheduled",
     "SessionOut",
     "SignupIn",
+    "TodoOut",
     "UploadInfo",
     "UserOut",
 ]
@@ -66,6 +68,19 @@ class Event(_m.Struct, kw_only=True):
     kind: _t.Literal["call", "focus", "meeting"] = "meeting"
     tags: list[str] = []
     attendees: int | None = None
+
+
+class ExportOut(_m.Struct, kw_only=True):
+    """One export as its owner sees it."""
+
+    id: int
+    status: _t.Literal["failed", "pending", "ready", "running"]
+    format: _t.Literal["json", "zip"]
+    progress: int
+    error: str
+    created_at: _dt.datetime
+    finished_at: _dt.datetime | None
+    download: str | None
 
 
 class LoginIn(_m.Struct, kw_only=True):
@@ -126,6 +141,14 @@ class SignupIn(_m.Struct, kw_only=True):
     email: str
     password: str
     name: str
+
+
+class TodoOut(_m.Struct, kw_only=True):
+    """One todo as callers see it."""
+
+    id: int
+    title: str
+    completed: bool
 
 
 class UploadInfo(_m.Struct, kw_only=True):
