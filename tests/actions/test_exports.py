@@ -21,6 +21,7 @@ from actions import accounts, avatars, exports
 from actions.tables import Export, Post, Todo
 from authstage import Storage
 from authstage.auth import User
+from authstage.jobs.tables import JobRecord
 from authstage.testing import ActionClient
 from tests.actions.conftest import PASSWORD, db, error_of, session_of, set_session, signup
 from tests.actions.pageforms import messages, page_forms, post_form
@@ -245,3 +246,42 @@ async def test_deleting_the_account_deletes_the_export_files(
     assert response.status_code == 200
     assert files(store) == []
     assert await db(Export.count()) == 0
+
+
+async def test_two_starts_at_once_queue_one_export(actions: ActionClient, store: Path) -> None:
+    await user_with_data(actions)
+    replies = await asyncio.gather(
+        *[actions.call(exports.start_export, format="json") for _ in range(4)]
+    )
+    assert sorted(r.status_code for r in replies) == [200, 409, 409, 409]
+    assert await db(Export.count()) == 1
+
+
+async def _job(key: str, status: str, **values: Any) -> None:
+    """A job record as the runner leaves it (``locked_until`` far ahead: no runner takes it)."""
+    record = JobRecord(key=key, task="actions.exports.export_user_data", status=status, **values)
+    await db(JobRecord.insert(record))
+
+
+async def test_a_running_export_shows_its_jobs_progress(actions: ActionClient, store: Path) -> None:
+    ada = await user_with_data(actions)
+    await _job("a" * 32, "running", progress=0.4, locked_until=time.time() + 3600)
+    await db(Export.insert(Export(owner=ada, status="running", format="json", job_id="a" * 32)))
+    page = (await actions.client.get("/export")).text
+    assert '<progress max="100" value="40">' in page
+    assert "running" in page and 'http-equiv="refresh"' in page
+
+
+async def test_an_export_whose_job_failed_outside_the_task_is_shown_failed(
+    actions: ActionClient, store: Path
+) -> None:
+    ada = await user_with_data(actions)
+    error = '{"code": "INTERNAL", "message": "The job ran past its time limit"}'
+    await _job("b" * 32, "failed", error=error)
+    await db(Export.insert(Export(owner=ada, status="running", format="zip", job_id="b" * 32)))
+    page = (await actions.client.get("/export")).text
+    assert "failed: The export stopped before it finished" in page
+    assert 'http-equiv="refresh"' not in page
+    [row] = await db(Export.select(Export.status, Export.finished_at))
+    assert row["status"] == "failed" and row["finished_at"] is not None
+    assert (await start(actions))["status"] == "pending"
