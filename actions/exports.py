@@ -6,7 +6,9 @@ production). The job marks the row ``running``, gathers the user's profile, post
 (export_archive.py), writes a JSON file or a ZIP (the JSON and the avatar) through
 ``Storage`` under ``exports/<user id>/``, reporting its progress as it goes, and marks the row
 ``ready``; any error marks it ``failed`` with a message (an unexpected one is logged under a
-digest that the message names; the traceback never reaches the page).
+digest that the message names; the traceback never reaches the page). When the app has mail
+configured (``AUTHSTAGE_SMTP_URL`` or ``AUTHSTAGE_MAIL_OUTBOX``), the owner is mailed the
+download link; a mail that cannot go is logged and the export stays ready.
 
 Bounded: one export per user at a time. A second ``start_export`` while one is pending or
 running is ``CONFLICT``; the check and the insert run in one write transaction holding the
@@ -23,6 +25,8 @@ row is gone deletes the file it wrote.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 from typing import Any, Literal
 
 import msgspec
@@ -32,7 +36,17 @@ from piccolo.engine.postgres import PostgresEngine
 from actions import avatars
 from actions.export_archive import gather, to_json, to_zip
 from actions.tables import Export
-from authstage import Conflict, Storage, action, enqueue, fragment, revalidate_path
+from authstage import (
+    Conflict,
+    Mailer,
+    Storage,
+    action,
+    compose,
+    enqueue,
+    fragment,
+    mailer_from_env,
+    revalidate_path,
+)
 from authstage.auth import User, require_user
 from authstage.db import write_transaction
 from authstage.errors import NotFound, internal_error
@@ -48,7 +62,10 @@ __all__ = [
     "storage",
 ]
 
+logger = logging.getLogger("actions.exports")
 PATH = "/export"
+#: Set either and the owner is mailed when an export is ready (docs/platform.md, Mail).
+MAIL_SETTINGS = ("AUTHSTAGE_SMTP_URL", "AUTHSTAGE_MAIL_OUTBOX")
 BUSY = ["pending", "running"]
 MEDIA_TYPES = {"json": "application/json", "zip": "application/zip"}
 #: Where export files are kept (``./uploads`` by default, ``AUTHSTAGE_STORAGE_URL`` otherwise);
@@ -133,6 +150,30 @@ async def export_user_data(export_id: int) -> None:
         await _finish(export_id, "failed", error="The account no longer exists")
     elif not await _finish(export_id, "ready", file_key=key):
         await storage.delete(key)
+    else:
+        await _tell_owner(row["owner"], export_id)
+
+
+def _mailer() -> Mailer | None:
+    """The app's mailer when mail is configured (an SMTP server or an outbox folder)."""
+    configured = any(os.environ.get(name, "").strip() for name in MAIL_SETTINGS)
+    return mailer_from_env() if configured else None
+
+
+async def _tell_owner(owner: int, export_id: int) -> None:
+    """Mail the owner that the export is ready; a mail failure leaves the export ready."""
+    mailer = _mailer()
+    user = await User.select(User.email, User.name).where(User.id == owner).first()
+    if mailer is None or user is None:
+        return
+    body = (
+        f"Hello {user['name']},\n\nYour data export is ready. Download it, signed in, from "
+        f"the export page: /export/{export_id}/download\n"
+    )
+    try:
+        await mailer.send(compose(to=user["email"], subject="Your data export is ready", body=body))
+    except Exception:  # the export stands; the log says why the mail did not go
+        logger.warning("export %s: the ready mail was not sent", export_id, exc_info=True)
 
 
 async def _write(export_id: int, owner: int, format: str) -> str | None:

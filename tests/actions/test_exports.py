@@ -7,6 +7,8 @@ starts an export and waits for its row to finish. Storage is a temporary folder.
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import io
 import json
 import time
@@ -285,3 +287,32 @@ async def test_an_export_whose_job_failed_outside_the_task_is_shown_failed(
     [row] = await db(Export.select(Export.status, Export.finished_at))
     assert row["status"] == "failed" and row["finished_at"] is not None
     assert (await start(actions))["status"] == "pending"
+
+
+async def test_the_owner_is_mailed_when_mail_is_configured(
+    actions: ActionClient, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = tmp_path / "outbox"
+    monkeypatch.setenv("AUTHSTAGE_MAIL_OUTBOX", str(outbox))
+    await user_with_data(actions)
+    started = await start(actions)
+    assert (await finished(started["id"]))["status"] == "ready"
+    deadline = time.monotonic() + 10
+    while not list(outbox.glob("*.eml")):  # sent just after the row is marked ready
+        assert time.monotonic() < deadline, "no mail in the outbox"
+        await asyncio.sleep(0.05)
+    [mail] = outbox.glob("*.eml")
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    assert (message["to"], message["subject"]) == ("ada@example.com", "Your data export is ready")
+    assert f"/export/{started['id']}/download" in message.get_content()
+
+
+async def test_without_mail_configured_nothing_is_mailed(
+    actions: ActionClient, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where the default outbox folder would appear
+    for name in exports.MAIL_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    await user_with_data(actions)
+    assert (await finished((await start(actions))["id"]))["status"] == "ready"
+    assert not (tmp_path / "outbox").exists()
