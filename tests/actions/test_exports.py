@@ -11,6 +11,7 @@ import email
 import email.policy
 import io
 import json
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -250,13 +251,27 @@ async def test_deleting_the_account_deletes_the_export_files(
     assert await db(Export.count()) == 0
 
 
-async def test_two_starts_at_once_queue_one_export(actions: ActionClient, store: Path) -> None:
+async def test_two_starts_at_once_queue_one_export(
+    actions: ActionClient, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()  # the job waits (on the app's loop) until the starts are in
+    real_gather = exports.gather
+
+    async def held(user_id: int) -> Any:
+        await asyncio.to_thread(release.wait, 10)
+        return await real_gather(user_id)
+
+    monkeypatch.setattr(exports, "gather", held)
     await user_with_data(actions)
-    replies = await asyncio.gather(
-        *[actions.call(exports.start_export, format="json") for _ in range(4)]
-    )
+    try:
+        replies = await asyncio.gather(
+            *[actions.call(exports.start_export, format="json") for _ in range(4)]
+        )
+    finally:
+        release.set()
     assert sorted(r.status_code for r in replies) == [200, 409, 409, 409]
-    assert await db(Export.count()) == 1
+    [row] = await db(Export.select(Export.id))
+    assert (await finished(row["id"]))["status"] == "ready"
 
 
 async def _job(key: str, status: str, **values: Any) -> None:
