@@ -30,7 +30,7 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -41,6 +41,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from authstage.engines import Postgres, SQLite
 from authstage.errors import ConfigurationError
 from authstage.piccolo_apps import framework_apps, piccolo_conf, piccolo_conf_named
 
@@ -104,14 +105,6 @@ def parse_database_url(url: str | None = None) -> DatabaseConfig:
     )
 
 
-class _Postgres(PostgresEngine):
-    """``PostgresEngine`` that does not connect while constructing (Piccolo checks the server
-    version in ``__init__``); the server is first reached when the pool opens at startup."""
-
-    async def check_version(self) -> None:
-        return None
-
-
 def create_engine(config: DatabaseConfig | str | None = None) -> Engine[Any]:
     """A Piccolo engine for ``config`` (a ``DatabaseConfig``, a URL, or ``DATABASE_URL``).
 
@@ -120,8 +113,8 @@ def create_engine(config: DatabaseConfig | str | None = None) -> Engine[Any]:
     if not isinstance(config, DatabaseConfig):
         config = parse_database_url(config)
     if config.kind == "sqlite":
-        return SQLiteEngine(path=config.target)
-    return _Postgres(config={"dsn": config.target})
+        return SQLite(path=config.target)
+    return Postgres(config={"dsn": config.target})
 
 
 class _Binding:
@@ -174,6 +167,19 @@ def _unusable(exc: BaseException, what: str) -> ConfigurationError | None:
     if not unusable:
         return None
     return ConfigurationError(f"cannot reach the {what}: {type(exc).__name__}: {exc}")
+
+
+@contextlib.contextmanager
+def _reaching(what: str) -> Iterator[None]:
+    """Turn a failure to reach the database into ``_unusable``'s one-line error; anything
+    else propagates as it is."""
+    try:
+        yield
+    except Exception as exc:
+        unusable = _unusable(exc, what)
+        if unusable is None:
+            raise
+        raise unusable from exc
 
 
 def current_engine() -> Engine[Any]:
@@ -247,14 +253,12 @@ class Database:
         self.apps = framework_apps(app)
         conf_name = self.bind()
         self._open_sqlite_file()
-        try:
+        with _reaching(self._what):
             if isinstance(self.engine, PostgresEngine):
                 if self.engine.pool is None:
                     await self.engine.start_connection_pool()
             else:
                 await self.engine.run_ddl("PRAGMA journal_mode=WAL")
-        except Exception as exc:
-            raise _unusable(exc, self._what) or exc from exc
         if self.migrate_on_startup:  # bound and opened just above
             await self._run_forwards(conf_name, quiet=True)
 
@@ -268,10 +272,8 @@ class Database:
         connect leaves its worker thread to report on a closed event loop."""
         if self.config.kind != "sqlite":
             return
-        try:
+        with _reaching(self._what):
             sqlite3.connect(self.config.target).close()
-        except sqlite3.Error as exc:
-            raise _unusable(exc, self._what) or exc from exc
 
     @property
     def _what(self) -> str:
@@ -298,15 +300,11 @@ class Database:
         out = io.StringIO()
         try:
             with (
+                _reaching(self._what),
                 contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext(),
                 piccolo_conf_named(conf_name),
             ):
                 result = await run_forwards(app_name="all")
-        except Exception as exc:
-            unusable = _unusable(exc, self._what)
-            if unusable is None:
-                raise
-            raise unusable from exc
         finally:
             sys.path[:] = saved_path
             for line in out.getvalue().splitlines():

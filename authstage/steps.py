@@ -45,6 +45,7 @@ from authstage.errors import (
 )
 from authstage.forms import Form, form_arguments
 from authstage.navigation import RedirectSignal
+from authstage.outage import RETRY_AFTER, database_unavailable
 from authstage.registry import audit_rule
 from authstage.validation import validation_error
 
@@ -264,12 +265,16 @@ class ActionSteps:
 
     def error_of(self, exc: Exception, spec: ActionSpec | None) -> tuple[ErrorBody, Headers]:
         """The error body and headers for ``exc``: an ``ActionError`` answers with its code, a
-        database unique violation with CONFLICT, anything else with INTERNAL and a digest."""
+        database unique violation with CONFLICT, a database that is down with UNAVAILABLE and
+        ``Retry-After``, anything else with INTERNAL and a digest."""
         if isinstance(exc, ActionError):
             return exc.body(), [(k.encode(), v.encode()) for k, v in exc.headers.items()]
         conflict = conflict_from(exc)
         if conflict is not None:
             return conflict.body(), []
+        unavailable = database_unavailable(exc)
+        if unavailable is not None:  # counted and logged once per outage (outage.py)
+            return unavailable.body(), [(b"retry-after", str(RETRY_AFTER).encode())]
         return internal_error(exc, action=spec.name if spec else "", debug=self.debug), []
 
     def error_reply(self, ctx: RequestContext, exc: Exception, spec: ActionSpec | None) -> Reply:

@@ -1,0 +1,107 @@
+"""Piccolo's engines with three fixes a production server needs when its database misbehaves.
+
+1. **A committed write is never reported as failed.** Piccolo hands a pooled connection back
+   after the query (or the transaction's COMMIT) in the same ``async with``; when the server
+   goes away at that moment, the release raises and the caller sees an error for work that
+   committed, and a client that retries creates a duplicate. Here the result (or the commit)
+   stands and a connection that cannot be released is dropped (asyncpg terminates it), which
+   the pool replaces on its next acquire.
+2. **Bounded waits.** Connecting gets ``connect_timeout`` seconds (asyncpg's default is 60) so a
+   database that does not answer becomes ``503`` quickly (outage.py), never a hang.
+3. **Recovery is noticed.** The first query that succeeds after an outage logs one line
+   (``outage.DATABASE``).
+
+PostgreSQL needs no "pool re-created" step: asyncpg reconnects a pooled connection that was
+lost on its next acquire, so the app recovers by itself as soon as the server accepts
+connections again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
+
+from authstage.outage import DATABASE
+
+__all__ = ["Postgres", "SQLite"]
+
+logger = logging.getLogger("authstage")
+
+#: Seconds to wait for a new PostgreSQL connection.
+CONNECT_TIMEOUT = 5.0
+
+
+async def _release(engine: PostgresEngine, connection: Any) -> None:
+    """Give ``connection`` back to the pool. One that cannot be reset is terminated by asyncpg
+    itself (and replaced on a later acquire); its error is not the caller's."""
+    assert engine.pool is not None  # only called for pooled connections
+    try:
+        await engine.pool.release(connection)
+    except Exception as exc:  # the server went away after the work was done
+        logger.debug("dropped a connection that could not be released: %r", exc)
+
+
+class _Transaction(PostgresTransaction):
+    """``PostgresTransaction`` whose COMMIT stands even if the release after it fails."""
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()  # type: ignore[no-untyped-call]
+            elif not self._committed and not self._rolled_back:
+                await self.commit()  # type: ignore[no-untyped-call]
+        finally:
+            if self.engine.pool:
+                await _release(self.engine, self.connection)
+            else:
+                await self.connection.close()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class Postgres(PostgresEngine):
+    """``PostgresEngine`` for authstage: no connection while constructing (Piccolo checks the
+    server version in ``__init__``; the server is first reached when the pool opens at
+    startup), bounded connects, and releases that cannot undo committed work."""
+
+    def __init__(self, config: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(config={"timeout": CONNECT_TIMEOUT, **config}, **kwargs)
+
+    async def check_version(self) -> None:
+        return None
+
+    def transaction(self, allow_nested: bool = True) -> _Transaction:
+        return _Transaction(engine=self, allow_nested=allow_nested)
+
+    async def _run_in_pool(self, query: str, args: Any = None) -> Any:
+        if not self.pool:
+            raise ValueError("A pool isn't currently running.")
+        connection = await self.pool.acquire()
+        try:
+            response = await connection.fetch(query, *(args or []))
+        finally:
+            await _release(self, connection)
+        return response
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        response = await super().run_querystring(querystring, in_pool=in_pool)
+        if DATABASE.down:
+            DATABASE.succeeded()
+        return response
+
+
+class SQLite(SQLiteEngine):
+    """``SQLiteEngine`` that reports recovery after "database is locked" answers (outage.py)."""
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
+        response = await super().run_querystring(querystring, in_pool=in_pool)
+        if DATABASE.down:
+            DATABASE.succeeded()
+        return response
