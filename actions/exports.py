@@ -33,8 +33,8 @@ import msgspec
 from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 
-from actions import avatars
-from actions.export_archive import gather, to_json, to_zip
+from actions import avatars, export_archive
+from actions.export_archive import to_json, to_zip
 from actions.tables import Export
 from authstage import (
     Conflict,
@@ -58,6 +58,7 @@ __all__ = [
     "export_files_of",
     "export_list",
     "export_user_data",
+    "list_exports",
     "start_export",
     "storage",
 ]
@@ -178,7 +179,7 @@ async def _tell_owner(owner: int, export_id: int) -> None:
 
 async def _write(export_id: int, owner: int, format: str) -> str | None:
     """Gather, encode and store the export; its storage key (None: the user is gone)."""
-    gathered = await gather(owner)
+    gathered = await export_archive.gather(owner)
     if gathered is None:
         return None
     data, avatar_key = gathered
@@ -228,12 +229,18 @@ def _out(row: dict[str, Any], progress: float) -> ExportOut:
 
 
 @action
-@fragment("exports/_status.html", paths=[PATH])
-async def export_list() -> dict[str, Any]:
-    """The signed-in user's exports, newest first, and whether one is still in progress."""
+async def list_exports() -> list[ExportOut]:
+    """The signed-in user's exports, newest first, each with its status and progress."""
     user = await require_user()
     rows = await Export.select().where(Export.owner == user.id).order_by(Export.id, ascending=False)
-    exports = [_out(row, await _progress(row)) for row in rows]
+    return [_out(row, await _progress(row)) for row in rows]
+
+
+@action
+@fragment("exports/_status.html", paths=[PATH])
+async def export_list() -> dict[str, Any]:
+    """``list_exports`` as the page shows it, and whether one is still in progress."""
+    exports = await list_exports()
     return {"exports": exports, "busy": any(e.status in BUSY for e in exports)}
 
 

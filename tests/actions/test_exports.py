@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from actions import accounts, avatars, exports
+from actions import accounts, avatars, export_archive, exports
 from actions.tables import Export, Post, Todo
 from authstage import Storage
 from authstage.auth import User
@@ -99,6 +99,9 @@ async def test_a_json_export_runs_to_ready_and_holds_the_users_data_not_the_hash
         ("Tea", False),
     ]
     assert b"argon2" not in response.content and b"password" not in response.content
+    [listed] = (await actions.call(exports.list_exports)).json()["data"]
+    assert (listed["id"], listed["status"], listed["progress"]) == (started["id"], "ready", 100)
+    assert listed["download"] == f"/export/{started['id']}/download"
     page = (await actions.client.get("/export")).text
     assert f'href="/export/{started["id"]}/download"' in page
     assert 'http-equiv="refresh"' not in page  # nothing in progress
@@ -163,6 +166,7 @@ async def test_the_download_is_refused_to_anyone_but_the_owner(
         assert refused.status_code == 404
         assert "ada@example.com" not in refused.text
     assert f"export-{started['id']}" not in (await actions.client.get("/export")).text
+    assert (await actions.call(exports.list_exports)).json()["data"] == []
     set_session(actions, ada)
     assert (await download(actions, started["id"])).status_code == 200
 
@@ -255,13 +259,13 @@ async def test_two_starts_at_once_queue_one_export(
     actions: ActionClient, store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()  # the job waits (on the app's loop) until the starts are in
-    real_gather = exports.gather
+    real_gather = export_archive.gather
 
     async def held(user_id: int) -> Any:
         await asyncio.to_thread(release.wait, 10)
         return await real_gather(user_id)
 
-    monkeypatch.setattr(exports, "gather", held)
+    monkeypatch.setattr(export_archive, "gather", held)
     await user_with_data(actions)
     try:
         replies = await asyncio.gather(
