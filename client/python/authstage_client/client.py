@@ -38,7 +38,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "a7ac9d85a27c7912ea63a7196b9d17dd"
+CONTRACT = "603bc5c3f3e9e29d1a160a67967e02dd"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -56,6 +56,7 @@ _UPLOAD_AVATAR = ActionInfo[AvatarOut](
 )
 _ADD = ActionInfo[int]("actions.demo.add", int)
 _EXPORT_LIST = ActionInfo[str]("actions.exports.export_list", str)
+_LIST_EXPORTS = ActionInfo[list[ExportOut]]("actions.exports.list_exports", list[ExportOut])
 _START_EXPORT = ActionInfo[ExportOut]("actions.exports.start_export", ExportOut)
 _CREATE_NOTE = ActionInfo[NoteOut]("actions.notes.create_note", NoteOut)
 _GET_NOTE = ActionInfo[NoteOut]("actions.notes.get_note", NoteOut)
@@ -156,10 +157,16 @@ class AsyncClient(AsyncRuntime):
         return await self._call(_ADD, {"a": a, "b": b}, **options)
 
     async def export_list(self, **options: _t.Unpack[CallOptions]) -> str:
-        """The signed-in user's exports, newest first, and whether one is still in progress.
-        Requires a signed-in user.
+        """``list_exports`` as the page shows it, and whether one is still in progress. Requires a
+        signed-in user.
         """
         return await self._call(_EXPORT_LIST, {}, **options)
+
+    async def list_exports(self, **options: _t.Unpack[CallOptions]) -> list[ExportOut]:
+        """The signed-in user's exports, newest first, each with its status and progress. Requires a
+        signed-in user.
+        """
+        return await self._call(_LIST_EXPORTS, {}, **options)
 
     async def start_export(
         self,

@@ -28,6 +28,7 @@ from .client import (
     _GET_NOTE,
     _GO_TO,
     _LIST_AUDIT_ENTRIES,
+    _LIST_EXPORTS,
     _LIST_NOTES,
     _LIST_SESSIONS,
     _LIST_USERS,
@@ -148,10 +149,16 @@ class Client(SyncRuntime):
         return self._call(_ADD, {"a": a, "b": b}, **options)
 
     def export_list(self, **options: _t.Unpack[CallOptions]) -> str:
-        """The signed-in user's exports, newest first, and whether one is still in progress.
-        Requires a signed-in user.
+        """``list_exports`` as the page shows it, and whether one is still in progress. Requires a
+        signed-in user.
         """
         return self._call(_EXPORT_LIST, {}, **options)
+
+    def list_exports(self, **options: _t.Unpack[CallOptions]) -> list[ExportOut]:
+        """The signed-in user's exports, newest first, each with its status and progress. Requires a
+        signed-in user.
+        """
+        return self._call(_LIST_EXPORTS, {}, **options)
 
     def start_export(
         self,

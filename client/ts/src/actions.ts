@@ -11,7 +11,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "a7ac9d85a27c7912ea63a7196b9d17dd";
+export const CONTRACT = "603bc5c3f3e9e29d1a160a67967e02dd";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -312,8 +312,8 @@ export function add<const O extends CallOptions = CallOptions>(
 }
 
 /**
- * The signed-in user's exports, newest first, and whether one is still in progress. Requires a
- * signed-in user.
+ * `list_exports` as the page shows it, and whether one is still in progress. Requires a signed-in
+ * user.
  */
 export function exportList<const O extends CallOptions = CallOptions>(
   options?: O,
@@ -324,6 +324,20 @@ export function exportList<const O extends CallOptions = CallOptions>(
 /** `exportList` as a read to refresh: `{ refresh: [exportList.query(...)] }`. */
 exportList.query = (): Query<string> =>
   query<string>("actions.exports.export_list", {});
+
+/**
+ * The signed-in user's exports, newest first, each with its status and progress. Requires a
+ * signed-in user.
+ */
+export function listExports<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<ExportOut[], O>> {
+  return (options?.client ?? client).call<ExportOut[], O>(
+    "actions.exports.list_exports",
+    {},
+    options,
+  );
+}
 
 /**
  * Queue an export of the signed-in user's data; `CONFLICT` while one is in progress. Requires a
