@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from authstage import ConfigurationError, ValidationFailed
 from authstage.db import Database, write_transaction
-from authstage.jobs import Jobs, JobsConfig, JobState, task
+from authstage.jobs import Jobs, JobsConfig, JobState, jobs_of, task
 from authstage.jobs.tables import JobRecord
 from authstage.testing import ActionClient
 from tests.unit.jobs import sample_tasks as jt
@@ -238,6 +238,16 @@ async def test_job_status_is_read_from_another_app_instance(
         "attempts": 1,
     }
     assert (jt.RUNS["email:a@x.io"], jt.RUNS["email:b@x.io"]) == (1, 1)
+
+
+def test_the_queue_starts_after_the_apps_hooks_and_stops_before_them(database_url: str) -> None:
+    # Litestar runs each list in order: the database (the app's own hook) is open before the
+    # runner starts and closes only after it stopped; a query of a runner stopped after the
+    # pool began closing failed with "pool is closing".
+    app = jt.jobs_app(database_url)
+    jobs = jobs_of(app)
+    assert (app.on_startup[-1], app.on_shutdown[0]) == (jobs.startup, jobs.shutdown)
+    assert len(app.on_shutdown) == 2
 
 
 async def test_an_invalid_payload_from_an_action_answers_422_and_queues_nothing(
