@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml client/python/pyproject.
 # The TypeScript compiler and test dependencies of the generated client's suite (tests/ts).
 NODE_STAMP := tests/ts/node_modules/.package-lock.json
 
-.PHONY: run test fuzz lint typecheck bench install clean
+.PHONY: run test fuzz lint typecheck bench install clean enhance
 
 $(STAMP): pyproject.toml client/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: $(STAMP)
 ## The whole suite: lint, types, generated-file drift, then every test.
 test: $(STAMP) $(NODE_STAMP)
 	bash scripts/test
+
+## Rebuild the browser script (authstage/static/enhance.js) from authstage/browser/*.ts; the
+## file is checked in, so `make run` needs no Node.js, and tests/ts fails when it is stale.
+enhance: $(NODE_STAMP)
+	bash scripts/build-enhance
 
 ## The fuzz suite (tests/fuzz) with many more cases than `make test` runs.
 fuzz: $(STAMP)

@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from actions.admin_pages import admin_audit, admin_page, announce_page
 from actions.avatars import avatar_file
 from actions.exports_pages import download_export, export_page
 from actions.pages import api_user, dashboard, login_page, profile_page, signup_page
@@ -37,8 +38,9 @@ ACTION_MODULES = [
     "actions.todos",
     "actions.exports",
 ]
-#: Modules of the app's background tasks (``JobsPlugin``; docs/platform.md).
+#: Modules of the app's background tasks (``@task``), run by ``JobsPlugin``.
 TASK_MODULES = [
+    "authstage.mailjobs",  # send_email: one job per recipient of an announcement
     "actions.exports",
 ]
 TEMPLATES = Path(__file__).parent / "templates"
@@ -71,6 +73,9 @@ def create_app(
             profile_page,
             api_user,
             avatar_file,
+            admin_page,
+            announce_page,
+            admin_audit,
             todos_page,
             export_page,
             download_export,

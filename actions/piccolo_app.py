@@ -10,7 +10,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from actions.tables import Export, Like, Note, Post, Todo
+from actions.tables import Announcement, Export, Like, Note, Post, Todo
 
 __all__ = ["APP_CONFIG"]
 
@@ -19,7 +19,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "demo"
 APP_CONFIG = AppConfig(
     app_name="demo",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[Note, Post, Like, Todo, Export],
+    table_classes=[Note, Post, Like, Todo, Export, Announcement],
     migration_dependencies=[],
     commands=[],
 )

@@ -4,7 +4,8 @@
   atomically, ``likes = likes + 1``) and one ``Like`` row per user and post (a unique pair, so
   a second like by the same user is refused by the database, not by a check that can race);
 - ``Todo``: the seeds' todo list, one per user;
-- ``Export``: a user's data export, produced by a background job (``actions.exports``).
+- ``Export``: a user's data export, produced by a background job (``actions.exports``);
+- ``Announcement``: a bulk mail an admin sent, with its mail jobs (``actions.admin``).
 
 Every row belongs to a user and goes with it (``ON DELETE CASCADE``).
 """
@@ -26,7 +27,7 @@ from piccolo.table import Table
 
 from authstage.auth import User
 
-__all__ = ["Export", "Like", "Note", "Post", "Todo"]
+__all__ = ["Announcement", "Export", "Like", "Note", "Post", "Todo"]
 
 
 class Note(Table):
@@ -83,3 +84,18 @@ class Export(Table):
     error = Varchar(length=500, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+
+
+class Announcement(Table):
+    """A bulk announcement an admin sent: one mail job per recipient, whose IDs are kept so
+    the admin page can count how many were sent so far."""
+
+    id: Serial
+    sender = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    subject = Varchar(length=200)
+    message = Text()
+    #: ``all``, or the role the recipients had (``user``, ``admin``).
+    audience = Varchar(length=10, default="all")
+    #: The mail jobs' IDs as a JSON list (Text: Piccolo decodes JSON columns on SQLite only).
+    job_ids = Text(default="[]")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -19,6 +19,7 @@ from authstage.context import (
     set_cookie,
 )
 from authstage.dependencies import depends_on
+from authstage.errorpages import ErrorPages, wants_page
 from authstage.errors import (
     ActionError,
     AuthstageError,
@@ -57,8 +58,10 @@ from authstage.outcome import Outcome, Outcomes, take_outcome
 from authstage.pages import action_fields, action_id, bind
 from authstage.plugin import AuthstagePlugin
 from authstage.registry import action
+from authstage.script import authstage_script
 from authstage.smtp import SmtpMailer
 from authstage.storage import Storage, StoredFile
+from authstage.textsearch import icontains
 from authstage.uploads import FileRule, UploadedFile
 
 __all__ = [
@@ -73,6 +76,7 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "CrossSiteRequest",
+    "ErrorPages",
     "FileRule",
     "Forbidden",
     "JobState",
@@ -104,6 +108,7 @@ __all__ = [
     "action",
     "action_fields",
     "action_id",
+    "authstage_script",
     "bind",
     "cached",
     "compose",
@@ -117,6 +122,7 @@ __all__ = [
     "fragment",
     "get_request",
     "headers",
+    "icontains",
     "job_status",
     "mailer_from_env",
     "not_found",
@@ -131,4 +137,5 @@ __all__ = [
     "set_cookie",
     "take_outcome",
     "task",
+    "wants_page",
 ]

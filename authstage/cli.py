@@ -44,7 +44,7 @@ from authstage.errors import ConfigurationError
 from authstage.jobs.worker import add_worker_command
 from authstage.loader import DEFAULT_APP, build_app, import_target, load_app
 from authstage.piccolo_apps import framework_apps, project_piccolo_conf
-from authstage.serve import serve, startup_failure
+from authstage.serve import DRAIN_SECONDS, serve, startup_failure
 
 __all__ = ["actions_table", "main"]
 
@@ -113,8 +113,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         factory = not isinstance(import_target(args.app), Litestar)
         uvicorn.run(args.app, host=args.host, port=args.port, reload=True, factory=factory)
         return 0
-    serve(build_app(args.app), host=args.host, port=args.port)
+    drain = args.drain if args.drain is not None else _drain_from_env()
+    serve(build_app(args.app), host=args.host, port=args.port, drain=drain)
     return 0
+
+
+def _drain_from_env() -> float:
+    text = os.environ.get("AUTHSTAGE_DRAIN_SECONDS", "").strip()
+    try:
+        seconds = float(text) if text else DRAIN_SECONDS
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigurationError(f"AUTHSTAGE_DRAIN_SECONDS={text!r}: give a number of seconds")
+    return seconds
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -205,6 +217,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--reload", action="store_true", help="restart when files change")
     run.add_argument("--app", default=app_default, help=f"module:attribute (default {DEFAULT_APP})")
     run.add_argument("--database-url", help="overrides DATABASE_URL")
+    run.add_argument(
+        "--drain",
+        type=float,
+        help=f"seconds calls in flight may take to finish after SIGTERM (default "
+        f"AUTHSTAGE_DRAIN_SECONDS or {DRAIN_SECONDS:g})",
+    )
     run.set_defaults(handler=_cmd_run)
     migrate = commands.add_parser("migrate", help="run pending database migrations")
     migrate.add_argument("--database-url", help="overrides DATABASE_URL")

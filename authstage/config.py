@@ -156,6 +156,11 @@ class AuthstageConfig:
     idempotency_window: int = 3600
     """Seconds a reply stays replayable under its idempotency key."""
 
+    error_pages: bool = True
+    """Answer browsers' errors on the app's pages with HTML pages (errorpages.py: 403, 404,
+    500 with its digest, ...); every other caller keeps the JSON. The app's own exception
+    handlers win over these."""
+
     fast_path: bool = True
     """Answer the action path in front of Litestar's router (fastpath.py). It is only taken
     when that skips nothing the app configured (app-level middleware, CORS, OpenTelemetry)."""
@@ -235,6 +240,7 @@ class ResolvedConfig:
     refresh_timeout: float
     idempotency_store: Store | None
     idempotency_window: int
+    error_pages: bool
     fast_path: bool
 
     def check(self) -> None:

@@ -40,6 +40,7 @@ from authstage.csrf import OriginPolicy
 from authstage.disconnect import DisconnectWatch
 from authstage.encoding import error_envelope, send_json
 from authstage.errors import (
+    ActionError,
     BadRequest,
     ErrorBody,
     MethodNotAllowed,
@@ -213,7 +214,11 @@ class ActionEndpoint:
                 if media == _MULTIPART:  # 3, its files under their rules once _action is in
                     rules_of = steps.rules_of(headers)
                     length = headers.get(b"content-length")
-                    form = await read_multipart(receive, length, limit, params, None, rules_of)
+                    try:
+                        form = await read_multipart(receive, length, limit, params, None, rules_of)
+                    except ActionError:  # a file refused mid-body: back to its form's page
+                        spec, form = rules_of.spec, Form()
+                        raise
                 else:
                     body = await read_body(receive, headers.get(b"content-length"), limit)  # 3
                     form = parse_form(body, media, params)

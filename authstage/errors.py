@@ -264,13 +264,16 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".rstrip(": ").splitlines()[0]
 
 
-def internal_error(exc: BaseException, *, action: str = "", debug: bool = False) -> ErrorBody:
+def internal_error(
+    exc: BaseException, *, action: str = "", debug: bool = False, kind: str = "action"
+) -> ErrorBody:
     """Log an unexpected exception with a fresh digest and return the body to send.
 
-    The traceback goes to the ``authstage`` logger with the digest; the caller gets only
+    The traceback goes to the ``authstage`` logger with the digest (``action X failed
+    [digest D]``; ``kind`` names what failed, ``page`` for an error page); the caller gets only
     the digest (and the message when ``debug`` is on), so the two can be matched up.
     """
     digest = secrets.token_hex(8)
-    logger.error("action %s failed [digest %s]", action or "?", digest, exc_info=exc)
+    logger.error("%s %s failed [digest %s]", kind, action or "?", digest, exc_info=exc)
     message = f"{type(exc).__name__}: {exc}" if debug else "Internal error"
     return ErrorBody(code="INTERNAL", message=message, digest=digest)

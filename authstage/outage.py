@@ -14,6 +14,8 @@ succeeds again logs one line with how long it was down and how many calls were r
 (``DATABASE.refused`` keeps the total). An outage of 15 s under load is two lines, not a
 traceback per request.
 
+The same ``Outage`` state logs the rate limiter's Redis (ratelimit.py).
+
 Written here rather than taken from a library: the classification is specific to the drivers
 Piccolo uses (asyncpg, sqlite3), and the state is two fields.
 """
@@ -39,24 +41,23 @@ RETRY_AFTER = 2
 class Outage:
     """Whether one dependency is down, since when, and how many calls it refused."""
 
-    __slots__ = ("_since", "down", "name", "refused")
+    __slots__ = ("_since", "consequence", "down", "name", "refused")
 
-    def __init__(self, name: str) -> None:
+    def __init__(
+        self, name: str, consequence: str = "calls that need it answer 503 until it is back"
+    ) -> None:
         self.name = name
+        self.consequence = consequence
         self.down = False
         self.refused = 0  # calls answered 503 because of it, over the process's life
         self._since = 0.0
 
     def failed(self, exc: BaseException) -> None:
         """A call failed because the dependency is down: count it, log only the first."""
-        self.refused += 1
+        self.refused += 1  # refused, or let through unchecked (rate limits failing open)
         if not self.down:
             self.down, self._since = True, time.monotonic()
-            logger.warning(
-                "%s unavailable: %s; calls that need it answer 503 until it is back",
-                self.name,
-                one_line(exc),
-            )
+            logger.warning("%s unavailable: %s; %s", self.name, one_line(exc), self.consequence)
 
     def succeeded(self) -> None:
         """A query worked: if the dependency was down, it is back (one line)."""

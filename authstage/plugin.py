@@ -11,17 +11,24 @@ signature or duplicate) and mounts the endpoint as a raw ``@asgi`` handler (the 
 kind Litestar has). At startup it wraps the app's handler in ``PageContext`` (the request
 context of every other route, pagecontext.py) and, when nothing would be skipped, the fast
 path. The endpoint is kept in the app's state for helpers that need it (``bind``, ``take_outcome``,
-the CLI), found through ``appstate.endpoint_of``.
+the CLI), found through ``appstate.endpoint_of``. It also serves the browser script
+(script.py) and gives Jinja templates ``authstage_script()`` to load it.
 
 Rate limits per action (actionlimits.py) count through the auth limiter when there is an
 ``AuthConfig`` (one limiter per app), else through one built from the environment; its Redis is
 pinged at startup. Audited actions get an ``AuditLog`` (audit/log.py), kept in the app's state
 so the audit table is migrated with the app (piccolo_apps.py).
 
+Error pages (errorpages.py): unless ``error_pages=False``, browsers asking for a page get HTML
+for 403, 404, 500 (with its digest) and the rest, through exception handlers installed here
+(the auth guards' wrapped, the app's own left to win), with the package's templates behind the
+app's.
+
 Stores: no-JS outcomes and idempotency replies live in the app's ``StoreRegistry``
 (``app.stores``) under ``authstage_outcomes`` and ``authstage_idempotency``, so an app whose
-registry makes Redis stores gets Redis for both; in memory by default, and a store given in the
-config wins.
+registry makes Redis stores gets Redis for both; with no registry of the app's own, Redis when
+``AUTHSTAGE_STORES_URL`` or ``REDIS_URL`` is set (sharedstores.py); in memory by default; a
+store given in the config wins.
 
 As a ``CLIPlugin`` it adds ``litestar authstage ...`` (litestar_cli.py), the ``authstage``
 command run on the app Litestar's CLI found.
@@ -41,6 +48,7 @@ from authstage.appstate import AUDIT_KEY, AUTH_KEY, ENDPOINT_KEY
 from authstage.cache import default_cache
 from authstage.config import IDEMPOTENCY_STORE, OUTCOME_STORE, AuthstageConfig, ResolvedConfig
 from authstage.dispatch import ActionEndpoint
+from authstage.errorpages import ErrorPages
 from authstage.errors import ConfigurationError
 from authstage.fastpath import install_fast_path
 from authstage.keys import load_keyring
@@ -49,6 +57,8 @@ from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
 from authstage.ratelimit import RateLimiter
 from authstage.registry import Registry, audit_rule, rate_limit
+from authstage.script import SCRIPT_KEY, EnhanceScript, authstage_script, script_source
+from authstage.sharedstores import with_shared_stores
 
 if TYPE_CHECKING:
     from click import Group
@@ -62,14 +72,20 @@ __all__ = ["AuthstagePlugin"]
 
 
 def _add_template_globals(template_config: TemplateConfig[Any]) -> None:
-    """Give Jinja templates ``action_id``, ``action_fields`` and ``bind`` (pages.py)."""
+    """Give Jinja templates ``action_id``, ``action_fields``, ``bind`` (pages.py) and
+    ``authstage_script`` (script.py)."""
     previous = template_config.engine_callback
 
     def install(engine: Any) -> None:
         environment = getattr(engine, "engine", None)
         env_globals = getattr(environment, "globals", None)
         if isinstance(env_globals, dict):
-            env_globals.update(action_id=action_id, action_fields=action_fields, bind=bind)
+            env_globals.update(
+                action_id=action_id,
+                action_fields=action_fields,
+                bind=bind,
+                authstage_script=authstage_script,
+            )
         if previous is not None:
             previous(engine)
 
@@ -129,9 +145,11 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         return self.endpoint
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        # The registry Litestar will use as app.stores, so both find the same stores.
-        if not isinstance(app_config.stores, StoreRegistry):
-            app_config.stores = StoreRegistry(app_config.stores)
+        # The registry Litestar will use as app.stores, so both find the same stores (on
+        # Redis when the environment names one and the app chose none: sharedstores.py).
+        app_config.stores, close_stores = with_shared_stores(app_config.stores)
+        if close_stores is not None:
+            app_config.on_shutdown = [*app_config.on_shutdown, close_stores]
         endpoint = self.build(app_config.stores)
         auth, config = self.auth, endpoint.config
 
@@ -139,6 +157,11 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         app_config.route_handlers.append(handler(endpoint.__call__))
         manifest = asgi(f"{config.path}/manifest", name="authstage_manifest", copy_scope=False)
         app_config.route_handlers.append(manifest(ManifestEndpoint(endpoint.registry).__call__))
+        login_url = auth.config.login_url if auth is not None else "/login"
+        script = EnhanceScript(script_source(), config.path, login_url, config.max_refresh_reads)
+        serve_script = asgi(script.url, name="authstage_script", copy_scope=False)
+        app_config.route_handlers.append(serve_script(script.__call__))
+        app_config.state[SCRIPT_KEY] = script
         if self.config.idempotency_store is not None:  # opened and closed with the app
             app_config.lifespan.append(self.config.idempotency_store)
         for cache in config.caches:  # started and stopped with the app (once, however wired)
@@ -161,14 +184,20 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         if audit is not None:
             app_config.state[AUDIT_KEY] = audit  # the audit table is migrated with the app
             app_config.on_startup.append(audit.start)
+        handlers: dict[Any, Any] = {}
         if auth is not None:
             from authstage.auth.guards import exception_handlers
 
             app_config.state[AUTH_KEY] = auth
             app_config.on_startup.append(auth.limiter.start)
             app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
-            handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
-            app_config.exception_handlers = handlers
+            handlers = dict(exception_handlers)
+        if config.error_pages:
+            pages = ErrorPages(config.path)
+            handlers = pages.handlers(handlers)
+            if app_config.template_config is not None:
+                pages.install(app_config.template_config)
+        app_config.exception_handlers = {**handlers, **app_config.exception_handlers}
         return app_config
 
     def on_cli_init(self, cli: Group) -> None:

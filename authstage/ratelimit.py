@@ -12,8 +12,11 @@ throttle needs.
 A limit is a dependency like any other, so it fails as one. Every Redis operation is bounded by
 ``timeout`` (socket timeouts, and ``asyncio.timeout`` around the whole call for a server that
 accepts and then stalls): past it, or when the server is gone, the call answers ``Unavailable``
-(503) with ``Retry-After``, never a hang and never a 500. It fails closed (the limited call does
-not run): a limit that let everything through while Redis is down would be no limit. ``start()``
+(503) with ``Retry-After``, never a hang and never a 500. By default it fails closed (the
+limited call does not run): a limit that let everything through while Redis is down would be no
+limit. ``on_outage="open"`` (``AUTHSTAGE_RATE_LIMITS_ON_OUTAGE=open``) lets calls through
+instead, for apps whose limits protect capacity rather than accounts; either way the outage
+and the recovery are logged once each (outage.py). ``start()``
 pings the server at app startup, so an unreachable Redis is one ``ConfigurationError`` line
 then. The cost: one round trip per hit on Redis (two for a refusal, which reads the window).
 """
@@ -26,18 +29,34 @@ import os
 import time
 from collections.abc import Awaitable
 from inspect import isawaitable
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Any, Literal, NoReturn, TypeVar, cast
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from authstage.errors import ConfigurationError, RateLimited, one_line, server_name, within
+from authstage.errors import (
+    ConfigurationError,
+    RateLimited,
+    Unavailable,
+    one_line,
+    server_name,
+    within,
+)
+from authstage.outage import Outage
 
-__all__ = ["RateLimiter", "default_key_prefix", "default_storage_uri"]
+__all__ = [
+    "OnOutage",
+    "RateLimiter",
+    "default_key_prefix",
+    "default_on_outage",
+    "default_storage_uri",
+]
 
 T = TypeVar("T")
 
+#: What a limit that cannot be checked does: refuse the call (503) or let it through.
+OnOutage = Literal["closed", "open"]
 #: Seconds a caller is told to wait when the storage is unreachable.
 UNAVAILABLE_RETRY_AFTER = 5
 
@@ -53,6 +72,20 @@ def default_storage_uri() -> str:
     return "async+memory://"
 
 
+def default_on_outage() -> OnOutage:
+    """``AUTHSTAGE_RATE_LIMITS_ON_OUTAGE`` (``closed`` or ``open``), else ``closed``.
+
+    Raises:
+        ConfigurationError: another value.
+    """
+    value = os.environ.get("AUTHSTAGE_RATE_LIMITS_ON_OUTAGE", "").strip().lower() or "closed"
+    if value not in ("closed", "open"):
+        raise ConfigurationError(
+            f"AUTHSTAGE_RATE_LIMITS_ON_OUTAGE={value!r}: use 'closed' (the default) or 'open'"
+        )
+    return cast("OnOutage", value)
+
+
 def default_key_prefix() -> str:
     """``AUTHSTAGE_RATE_LIMIT_PREFIX``, else ``LIMITS`` (the prefix of every key in Redis)."""
     return os.environ.get("AUTHSTAGE_RATE_LIMIT_PREFIX", "").strip() or "LIMITS"
@@ -66,6 +99,8 @@ class RateLimiter:
         key_prefix: the prefix of the keys in Redis (apps sharing one server each set their
             own); ``default_key_prefix()`` when None.
         timeout: seconds one operation may take on Redis before it answers ``Unavailable``.
+        on_outage: ``"closed"``: a call whose limit cannot be checked answers ``Unavailable``;
+            ``"open"``: it goes through. ``default_on_outage()`` when None.
 
     Example:
         >>> limiter = RateLimiter()
@@ -73,9 +108,21 @@ class RateLimiter:
     """
 
     def __init__(
-        self, storage_uri: str | None = None, *, key_prefix: str | None = None, timeout: float = 0.5
+        self,
+        storage_uri: str | None = None,
+        *,
+        key_prefix: str | None = None,
+        timeout: float = 0.5,
+        on_outage: OnOutage | None = None,
     ) -> None:
         uri = storage_uri or default_storage_uri()
+        self.on_outage: OnOutage = on_outage or default_on_outage()
+        self.outage = Outage(
+            "rate limits",
+            "limited calls answer 503 until it is back"
+            if self.on_outage == "closed"
+            else "limited calls go through unchecked until it is back",
+        )
         options: dict[str, Any] = {}
         self._pool: Any = None
         self.shared = uri.split("://", 1)[0] in ("async+redis", "async+rediss")
@@ -118,7 +165,13 @@ class RateLimiter:
         if not self.shared:
             return await operation
         message = "Rate limits cannot be checked right now; try again shortly"
-        return await within(operation, self.timeout, message, UNAVAILABLE_RETRY_AFTER)
+        try:
+            result = await within(operation, self.timeout, message, UNAVAILABLE_RETRY_AFTER)
+        except Unavailable as exc:
+            self.outage.failed(exc.__cause__ or exc)
+            raise
+        self.outage.succeeded()
+        return result
 
     async def _refuse(
         self, item: RateLimitItem, keys: tuple[str, ...], message: str | None
@@ -135,13 +188,25 @@ class RateLimiter:
             Unavailable: the storage cannot be reached within ``timeout`` (503).
         """
         item = self.rule(rule) if isinstance(rule, str) else rule
-        if not await self._bounded(self._strategy.hit(item, *keys)):
+        try:
+            allowed = await self._bounded(self._strategy.hit(item, *keys))
+        except Unavailable:
+            if self.on_outage == "open":
+                return
+            raise
+        if not allowed:
             await self._refuse(item, keys, message)
 
     async def check(self, rule: str, *keys: str, message: str | None = None) -> None:
         """Raise ``RateLimited`` if ``rule`` is exhausted, without counting an event."""
         item = self.rule(rule)
-        if not await self._bounded(self._strategy.test(item, *keys)):
+        try:
+            allowed = await self._bounded(self._strategy.test(item, *keys))
+        except Unavailable:
+            if self.on_outage == "open":
+                return
+            raise
+        if not allowed:
             await self._refuse(item, keys, message)
 
     async def start(self) -> None:

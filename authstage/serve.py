@@ -7,7 +7,10 @@ given the app (with ``lifespan="off"``): a ``ConfigurationError`` from loading o
 startup hook (bad ``DATABASE_URL``, database unreachable, no secret in production) surfaces as
 a plain exception the CLI prints as one line, and uvicorn never starts.
 
-Shutdown: uvicorn handles SIGINT/SIGTERM, stops serving, then re-raises the signal it caught
+Shutdown: uvicorn handles SIGINT/SIGTERM: it closes the listening socket at once (a load
+balancer's next connection goes to another instance), lets calls in flight finish for up to
+``drain`` seconds (idle keep-alive connections are closed, busy ones get ``Connection: close``
+with their reply, so no client sees a reset), then re-raises the signal it caught
 once its own handlers are gone. A handler installed here turns that re-raised SIGTERM into an
 exception, so the lifespan's shutdown hooks (closing the pool) still run before the process
 exits; SIGINT arrives through asyncio's own handling. ``--reload`` needs uvicorn's import-string
@@ -20,6 +23,7 @@ handler is installed for the life of the server.
 from __future__ import annotations
 
 import asyncio
+import math
 import signal
 from types import FrameType
 
@@ -28,7 +32,10 @@ from litestar import Litestar
 
 from authstage.errors import ConfigurationError
 
-__all__ = ["serve", "startup_failure"]
+__all__ = ["DRAIN_SECONDS", "serve", "startup_failure"]
+
+#: Seconds a stopping server lets calls in flight finish (``authstage run --drain``).
+DRAIN_SECONDS = 10.0
 
 
 class _Stopped(Exception):
@@ -65,8 +72,11 @@ def startup_failure(
     return startup_failure(cause, _seen) if cause is not None else None
 
 
-async def _serve(app: Litestar, host: str, port: int) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="off"))
+async def _serve(app: Litestar, host: str, port: int, drain: float) -> None:
+    config = uvicorn.Config(
+        app, host=host, port=port, lifespan="off", timeout_graceful_shutdown=math.ceil(drain)
+    )
+    server = uvicorn.Server(config)
     try:
         async with app.lifespan():
             await server.serve()
@@ -77,15 +87,19 @@ async def _serve(app: Litestar, host: str, port: int) -> None:
         raise failure from None
 
 
-def serve(app: Litestar, *, host: str, port: int) -> None:
+def serve(app: Litestar, *, host: str, port: int, drain: float = DRAIN_SECONDS) -> None:
     """Run ``app`` until SIGINT or SIGTERM: startup first, then uvicorn, then shutdown.
+
+    Args:
+        drain: seconds calls in flight get to finish after the signal (no new connection is
+            accepted meanwhile); past it the remaining ones are cut.
 
     Raises:
         ConfigurationError: the app's startup failed for a reason of configuration.
     """
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        asyncio.run(_serve(app, host, port))
+        asyncio.run(_serve(app, host, port, drain))
     except BaseException as exc:
         if not _is_stop(exc):
             raise

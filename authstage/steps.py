@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from authstage.registry import ActionSpec, Registry
     from authstage.uploads import FileRule
 
-__all__ = ["ActionSteps", "After", "Arguments"]
+__all__ = ["ActionSteps", "After", "Arguments", "FormRules"]
 
 #: A call's positional and keyword arguments, as step 5 produces them.
 Arguments = tuple[tuple[Any, ...], dict[str, Any]]
@@ -75,6 +75,24 @@ def _loose(body: bytes) -> Any:
         return msgspec.json.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
+
+
+class FormRules:
+    """The file rules of the action a no-JS form names in its ``_action`` field, looked up
+    while the body streams in. It keeps the action it found (``spec``): when a file is refused
+    before the body is whole, the visitor is still sent back to the form's page with the error.
+    """
+
+    __slots__ = ("headers", "spec", "steps")
+
+    def __init__(self, steps: ActionSteps, headers: dict[bytes, bytes]) -> None:
+        self.steps = steps
+        self.headers = headers
+        self.spec: ActionSpec | None = None
+
+    def __call__(self, raw_id: str) -> Mapping[str, FileRule]:
+        self.spec = self.steps.locate(raw_id.encode(), self.headers)
+        return self.spec.signature.file_rules
 
 
 class ActionSteps:
@@ -127,10 +145,10 @@ class ActionSteps:
         """The body limit of ``spec``."""
         return spec.max_body_size or self.default_limit
 
-    def rules_of(self, headers: dict[bytes, bytes]) -> Callable[[str], Mapping[str, FileRule]]:
+    def rules_of(self, headers: dict[bytes, bytes]) -> FormRules:
         """For a form that names its action inside the body: the file rules of the action a
         raw ID names (``locate``'s errors if none), asked while the body streams in."""
-        return lambda raw_id: self.locate(raw_id.encode(), headers).signature.file_rules
+        return FormRules(self, headers)
 
     def check_size(self, spec: ActionSpec, size: int) -> None:
         """``PayloadTooLarge`` when a body read under a wider limit is over ``spec``'s."""

@@ -76,7 +76,9 @@ async def _admin(sql: str, *args: Any) -> None:
         await connection.close()
 
 
-def _create_postgres_database() -> tuple[str, str]:
+def create_postgres_database() -> tuple[str, str]:
+    """A new empty database on the test server: its name and URL (skipped when unreachable,
+    failed in CI)."""
     name = f"authstage_test_{secrets.token_hex(4)}"
     try:
         run_sync(_admin(f'CREATE DATABASE "{name}"'))
@@ -88,7 +90,8 @@ def _create_postgres_database() -> tuple[str, str]:
     return name, urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}").geturl()
 
 
-def _drop_postgres_database(name: str) -> None:
+def drop_postgres_database(name: str) -> None:
+    """Drop a database made by ``create_postgres_database``, ending its connections first."""
     run_sync(
         _admin(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -99,10 +102,11 @@ def _drop_postgres_database(name: str) -> None:
     run_sync(_admin(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
+#: The engines every database test runs on (``-m "not postgres"`` leaves out the second).
+ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=ENGINES)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
@@ -111,13 +115,13 @@ def database_url(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        name, url = _create_postgres_database()
+        name, url = create_postgres_database()
     try:
         run_sync(Database(url).migrate(quiet=True))
         yield url
     finally:
         if name is not None:
-            _drop_postgres_database(name)
+            drop_postgres_database(name)
 
 
 async def _empty_tables(database: Database) -> None:

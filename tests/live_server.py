@@ -1,9 +1,10 @@
 """A real server for the client suites: uvicorn in its own process, on a free port.
 
-``serve()`` migrates a fresh SQLite database, starts ``uvicorn --factory tests.live_app:create_app``
-and waits until the manifest answers. Its log is kept in a file and shown when the server does
-not come up. The Python client suite (tests/integration) and the TypeScript suite (tests/ts)
-both use it.
+``serve()`` migrates a fresh database (a SQLite file unless given a URL), starts
+``uvicorn --factory tests.live_app:create_app`` (or another factory) and waits until the manifest
+answers. Its log is kept in a file and shown when the server does not come up. The Python client
+suite (tests/integration), the TypeScript suite (tests/ts) and the browser suite (tests/browser)
+use it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from typing import Any
 
 import httpx
 
-__all__ = ["SECRET", "LiveServer", "free_port", "serve", "server_environment", "wait_until_serving"]
+__all__ = [
+    "SECRET",
+    "LiveServer",
+    "free_port",
+    "run_factory",
+    "serve",
+    "server_environment",
+    "wait_until_serving",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "live-server-test-secret-0123456789abcdef0123"
@@ -81,25 +90,41 @@ def wait_until_serving(
 
 @contextmanager
 def serve(
-    directory: Path, *, secret: str = SECRET, database_url: str | None = None
+    directory: Path,
+    *,
+    secret: str = SECRET,
+    database_url: str | None = None,
+    app: str = "tests.live_app:create_app",
+    migrate: bool = True,
 ) -> Iterator[LiveServer]:
-    """Serve the test app from a fresh database in ``directory`` until the block ends."""
+    """Serve ``app`` (a factory, as ``module:attribute``) from a fresh database in ``directory``
+    (or at ``database_url``) until the block ends, migrated first by ``authstage migrate``
+    unless ``migrate`` is False (an app on SQLite migrates its own file as it starts)."""
     database_url = database_url or f"sqlite:///{directory / 'live.sqlite'}"
     env = server_environment(database_url, secret, directory)
-    migrate = [sys.executable, "-m", "authstage.cli", "migrate"]
-    subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    if migrate:
+        command = [sys.executable, "-m", "authstage.cli", "migrate"]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    with run_factory(app, env, directory) as (url, log):
+        yield LiveServer(url=url, database_url=database_url, log=log)
+
+
+@contextmanager
+def run_factory(factory: str, env: dict[str, str], directory: Path) -> Iterator[tuple[str, Path]]:
+    """Serve the app uvicorn's ``--factory`` ``factory`` builds, on a free port, until the block
+    ends; yields its base URL and the log file (in ``directory``)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = directory / f"server-{port}.log"
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "tests.live_app:create_app",
+        sys.executable, "-m", "uvicorn", "--factory", factory,
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_until_serving(url, process, log)
-        yield LiveServer(url=url, database_url=database_url, log=log)
+        yield url, log
     finally:
         process.terminate()
         try:

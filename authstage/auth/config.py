@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from authstage.auth.passwords import PasswordHasher
 from authstage.auth.sessions import SessionInfo, SessionManager
@@ -48,6 +48,11 @@ class AuthConfig:
     rate_limit_storage: str | None = None
     """``limits`` storage URI (``async+memory://``, ``async+redis://host:6379``); from
     ``AUTHSTAGE_RATE_LIMIT_STORAGE`` or ``REDIS_URL`` when unset."""
+
+    rate_limit_on_outage: Literal["closed", "open"] | None = None
+    """When the rate limit storage (Redis) is down: ``closed`` refuses limited calls with 503
+    (the default, so a login throttle holds), ``open`` lets them through; from
+    ``AUTHSTAGE_RATE_LIMITS_ON_OUTAGE`` when unset."""
 
     login_ip_limit: str = "20/minute"
     """Login attempts allowed per client IP."""
@@ -88,7 +93,7 @@ class Auth:
             absolute=config.session_absolute,
             touch_interval=config.touch_interval,
         )
-        self.limiter = RateLimiter(config.rate_limit_storage)
+        self.limiter = RateLimiter(config.rate_limit_storage, on_outage=config.rate_limit_on_outage)
 
     async def role_guard(self, ctx: RequestContext, spec: ActionSpec) -> None:
         """Refuse actions declared with ``roles=`` to users holding none of them."""

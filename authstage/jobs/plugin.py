@@ -10,8 +10,8 @@ tasks (failing on a duplicate name) and picks the backend: SAQ on Redis when a R
 configured, else the runner in the app's database. Its startup hook reaches the backend
 (Redis down: one ``ConfigurationError`` line, the app does not start) and, for the database
 runner, starts running jobs in the app's process; its shutdown hook stops them. The startup
-hook runs after the app's own and the shutdown hook before them (Litestar runs each list in
-order), so the database is open first and closed last.
+hook comes after the app's own and the shutdown hook before them (Litestar runs both lists in
+order), so the database is open before the runner starts and closed only once it stopped.
 
 The plugin is separate from ``AuthstagePlugin`` so an app without jobs carries nothing for
 them, and the queue's lifetime is the app's: the ``Jobs`` of an app is in
@@ -157,8 +157,8 @@ class JobsPlugin(InitPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         jobs = Jobs(self.config)
         app_config.state[JOBS_KEY] = jobs
-        # Litestar runs shutdown hooks in their order: the queue stops first, while the
-        # database its runner is writing to is still open.
         app_config.on_startup = [*app_config.on_startup, jobs.startup]
+        # Litestar runs shutdown hooks in the order listed: the queue stops before the app's
+        # own hooks (closing the database its runner still queries) run.
         app_config.on_shutdown = [jobs.shutdown, *app_config.on_shutdown]
         return app_config

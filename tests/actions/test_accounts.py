@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from actions import accounts
-from authstage.auth import Session, User
+from authstage.auth import PasswordHasher, Session, User
 from authstage.testing import ActionClient
 from tests.actions.conftest import PASSWORD, db, error_of, login, session_of, set_session, signup
 
@@ -41,6 +43,30 @@ async def test_concurrent_double_signup_gives_one_account_and_one_conflict(
     for r in responses:
         if r.status_code == 409:
             assert "email" in error_of(r)["fieldErrors"]
+    assert await db(User.count()) == 1
+
+
+async def test_fifty_concurrent_signups_with_one_email_hash_once_and_conflict_alike(
+    actions: ActionClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed: list[str] = []
+    real_hash = PasswordHasher.hash
+
+    async def counting(self: PasswordHasher, password: str) -> str:
+        hashed.append(password)
+        return await real_hash(self, password)
+
+    monkeypatch.setattr(PasswordHasher, "hash", counting)
+    responses = await asyncio.gather(
+        *(signup(actions, email="crowd@example.com") for _ in range(50))
+    )
+    statuses = [r.status_code for r in responses]
+    # One account; the others conflict (past the signup limit per IP: 429, also unhashed).
+    assert statuses.count(200) == 1
+    assert set(statuses) == {200, 409, 429}
+    assert len(hashed) == 1  # the 49 others answered before hashing
+    errors = {str(error_of(r)) for r in responses if r.status_code == 409}
+    assert len(errors) == 1  # one message and field for every conflict
     assert await db(User.count()) == 1
 
 

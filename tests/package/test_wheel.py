@@ -45,6 +45,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (wheel,) = wheels.glob("authstage-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "authstage/auth/piccolo_migrations/__init__.py" in names
+    assert "authstage/static/enhance.js" in names  # the plugin serves it to every page
     assert any(re.fullmatch(r"authstage/auth/piccolo_migrations/auth_.*\.py", n) for n in names)
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)

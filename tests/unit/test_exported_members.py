@@ -12,6 +12,7 @@ EXPECTED = {
     "BoundAction",
     "Cache",
     "ConfigurationError",
+    "ErrorPages",
     "Conflict",
     "CrossSiteRequest",
     "Forbidden",
@@ -45,6 +46,7 @@ EXPECTED = {
     "action",
     "action_fields",
     "action_id",
+    "authstage_script",
     "bind",
     "cached",
     "compose",
@@ -59,6 +61,7 @@ EXPECTED = {
     "enqueue",
     "enqueue_bulk_mail",
     "get_request",
+    "icontains",
     "headers",
     "job_status",
     "mailer_from_env",
@@ -71,6 +74,7 @@ EXPECTED = {
     "send_many",
     "set_cookie",
     "take_outcome",
+    "wants_page",
     "task",
 }
 

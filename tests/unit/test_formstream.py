@@ -6,6 +6,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from litestar.types import HTTPRequestEvent
@@ -169,3 +170,17 @@ async def test_a_file_input_left_empty_is_no_file(actions: ActionClient) -> None
     )
     assert response.status_code == 422
     assert response.json()["error"]["fieldErrors"] == {"avatar": ["Required"]}
+
+
+async def test_a_no_js_form_whose_file_is_refused_goes_back_to_its_page(
+    actions: ActionClient, client: Any
+) -> None:
+    files = {"avatar": ("a.png", b"#!/bin/sh\nrm -rf /\n", "image/png")}
+    page = "http://testserver.local/page"
+    response = await actions.form(sa.ruled_upload, {}, files=files, referer=page)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/page"
+    shown = (await client.get("/page")).json()
+    assert shown["ok"] is False and list(shown["errors"]) == ["avatar"]
+    assert "not allowed" in shown["errors"]["avatar"][0]
+    assert sa.CALLS["ruled_upload"] == 0

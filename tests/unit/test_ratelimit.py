@@ -102,6 +102,37 @@ async def test_a_limiter_whose_redis_is_gone_answers_unavailable_within_its_time
     await limiter.close()
 
 
+@pytest.mark.redis
+async def test_a_limiter_set_to_fail_open_lets_calls_through_while_redis_is_gone_then_counts_again(
+    private_redis: PrivateRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = RateLimiter("async+" + private_redis.url, timeout=0.2, on_outage="open")
+    await limiter.start()
+    await limiter.hit("1/minute", "send", "ada")
+    private_redis.stop()
+    for _ in range(5):  # over the rule, but it cannot be checked: let through
+        await limiter.hit("1/minute", "send", "ada")
+        await limiter.check("1/minute", "send", "ada")
+    private_redis.start()  # a fresh server: the counters start over
+    await limiter.hit("1/minute", "send", "ada")
+    with pytest.raises(RateLimited):  # counted again once Redis is back
+        await limiter.hit("1/minute", "send", "ada")
+    messages = [r.getMessage() for r in caplog.records if r.name == "authstage"]
+    assert len(messages) == 2, messages  # one line when it went, one when it came back
+    assert "go through unchecked" in messages[0]
+    assert messages[1].startswith("rate limits is back")
+    await limiter.close()
+
+
+def test_failing_open_or_closed_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert RateLimiter("async+memory://").on_outage == "closed"
+    monkeypatch.setenv("AUTHSTAGE_RATE_LIMITS_ON_OUTAGE", "open")
+    assert RateLimiter("async+memory://").on_outage == "open"
+    monkeypatch.setenv("AUTHSTAGE_RATE_LIMITS_ON_OUTAGE", "sometimes")
+    with pytest.raises(ConfigurationError, match="use 'closed' \\(the default\\) or 'open'"):
+        RateLimiter("async+memory://")
+
+
 async def test_an_unreachable_redis_fails_start_in_one_line() -> None:
     limiter = RateLimiter(f"async+redis://:hunter2@127.0.0.1:{free_port()}/0")
     with pytest.raises(ConfigurationError, match="rate limits: cannot reach Redis") as info:

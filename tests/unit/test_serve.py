@@ -7,15 +7,19 @@ traceback. The unreachable PostgreSQL is a port nothing listens on.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 
 from authstage.errors import ConfigurationError
 from authstage.serve import startup_failure
-from tests.cli_tools import free_port, running, write_ping_app
+from tests.cli_tools import free_port, running, wait_until_serving, write_ping_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-secret-0123456789abcdef0123456789"
@@ -111,3 +115,73 @@ def test_a_cycle_of_causes_ends_the_search_for_a_startup_failure() -> None:
     wrapped = RuntimeError("outer")
     wrapped.__cause__ = ConfigurationError("bad url")
     assert str(startup_failure(wrapped)) == "bad url"
+
+
+CLI = [sys.executable, "-m", "authstage.cli"]
+SLOW_APP = (
+    "import asyncio\n"
+    "from litestar import Litestar\n"
+    "from authstage import AuthstagePlugin, action\n\n"
+    "@action(public=True)\n"
+    "async def slow(seconds: float) -> str:\n"
+    "    await asyncio.sleep(seconds)\n"
+    "    return 'done'\n\n"
+    "app = Litestar(plugins=[AuthstagePlugin(actions=[slow])])\n"
+)
+
+
+def test_sigterm_lets_calls_in_flight_finish_and_refuses_new_connections(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "slowapp.py").write_text(SLOW_APP, encoding="utf-8")
+    port = free_port()
+    server = subprocess.Popen(
+        [*CLI, "run", "--app", "slowapp:app", "--port", str(port), "--drain", "5"],
+        cwd=tmp_path,
+        env=_env(PYTHONPATH=f"{tmp_path}:{ROOT}"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, server)
+        listed = subprocess.run(
+            [*CLI, "actions", "--app", "slowapp:app", "--id", "slowapp.slow"],
+            cwd=tmp_path,
+            env=_env(PYTHONPATH=f"{tmp_path}:{ROOT}"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        ident = listed.stdout.strip()
+
+        def call() -> httpx.Response:
+            return httpx.post(
+                f"{base}/_action",
+                json={"seconds": 3},
+                headers={"authstage-action": ident},
+                timeout=20,
+            )
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            in_flight = [pool.submit(call) for _ in range(10)]
+            time.sleep(1.5)  # all ten are being served (each takes 3 s)
+            server.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            with pytest.raises(httpx.ConnectError):  # no new connection: it goes elsewhere
+                httpx.get(f"{base}/", timeout=2)
+            replies = [future.result() for future in in_flight]
+        assert [r.status_code for r in replies] == [200] * 10  # none cut, none reset
+        assert {r.json()["data"] for r in replies} == {"done"}
+        assert server.wait(timeout=10) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.communicate(timeout=10)
+
+
+def test_a_drain_time_that_is_not_a_number_fails_in_one_line() -> None:
+    result = _authstage("run", "--port", str(free_port()), AUTHSTAGE_DRAIN_SECONDS="soon")
+    _assert_one_line_failure(result, "AUTHSTAGE_DRAIN_SECONDS='soon': give a number of seconds")

@@ -34,6 +34,7 @@ from .refresh import CallOptions, Fresh, Query
 from .sync_client import Client
 from .transport import RedirectHook, RefreshHook, RevalidateHook, StaleHook
 from .types import (
+    AnnouncementIn,
     AuditEntryOut,
     AuditPage,
     AvatarOut,
@@ -45,6 +46,7 @@ from .types import (
     NoteOut,
     ProfileIn,
     Scheduled,
+    Sent,
     SessionOut,
     SignupIn,
     TodoOut,
@@ -56,6 +58,7 @@ from .uploads import File, Upload
 __all__ = [
     "CONTRACT",
     "ActionError",
+    "AnnouncementIn",
     "AsyncClient",
     "AuditEntryOut",
     "AuditPage",
@@ -89,6 +92,7 @@ __all__ = [
     "RevalidateHook",
     "Revalidation",
     "Scheduled",
+    "Sent",
     "SessionOut",
     "SignupIn",
     "StaleClientError",

@@ -17,6 +17,7 @@ from .protocol import ActionInfo
 from .refresh import CallOptions, Query
 from .transport import AsyncRuntime
 from .types import (
+    AnnouncementIn,
     AuditPage,
     AvatarOut,
     ChangePasswordIn,
@@ -27,6 +28,7 @@ from .types import (
     NoteOut,
     ProfileIn,
     Scheduled,
+    Sent,
     SessionOut,
     SignupIn,
     TodoOut,
@@ -38,7 +40,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "603bc5c3f3e9e29d1a160a67967e02dd"
+CONTRACT = "a434fade40f4a14e38122f6589885005"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -49,8 +51,12 @@ _LOGOUT_EVERYWHERE = ActionInfo[None]("actions.accounts.logout_everywhere", None
 _REVOKE_SESSION = ActionInfo[None]("actions.accounts.revoke_session", None)
 _SIGNUP = ActionInfo[None]("actions.accounts.signup", None)
 _UPDATE_PROFILE = ActionInfo[UserOut]("actions.accounts.update_profile", UserOut)
+_ANNOUNCEMENT_COUNTS = ActionInfo[str]("actions.admin.announcement_counts", str)
+_DELETE_USER = ActionInfo[None]("actions.admin.delete_user", None)
 _LIST_USERS = ActionInfo[list[UserOut]]("actions.admin.list_users", list[UserOut])
+_SEND_ANNOUNCEMENT = ActionInfo[Sent]("actions.admin.send_announcement", Sent)
 _SET_ROLE = ActionInfo[UserOut]("actions.admin.set_role", UserOut)
+_USER_TABLE = ActionInfo[str]("actions.admin.user_table", str)
 _UPLOAD_AVATAR = ActionInfo[AvatarOut](
     "actions.avatars.upload_avatar", AvatarOut, files=("avatar",)
 )
@@ -132,13 +138,39 @@ class AsyncClient(AsyncRuntime):
         """Update name, bio and website. Requires a signed-in user."""
         return await self._call(_UPDATE_PROFILE, {"data": data}, **options)
 
-    async def list_users(
-        self, limit: int | UnsetType = UNSET, **options: _t.Unpack[CallOptions]
-    ) -> list[UserOut]:
-        """Every user, newest first (never their password hashes). Requires a signed-in user with
-        the role admin. Server defaults: ``limit`` 50.
+    async def announcement_counts(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The latest announcements with their counts: queued, sent so far, failed. Requires a
+        signed-in user with the role admin.
         """
-        return await self._call(_LIST_USERS, {"limit": limit}, **options)
+        return await self._call(_ANNOUNCEMENT_COUNTS, {}, **options)
+
+    async def delete_user(self, user_id: int, **options: _t.Unpack[CallOptions]) -> None:
+        """Delete a user and everything they own (audited); an admin cannot delete themselves here
+        (the profile page's own deletion asks for the password). Requires a signed-in user with
+        the role admin.
+        """
+        return await self._call(_DELETE_USER, {"user_id": user_id}, **options)
+
+    async def list_users(
+        self,
+        limit: int | UnsetType = UNSET,
+        q: str | UnsetType = UNSET,
+        page: int | UnsetType = UNSET,
+        **options: _t.Unpack[CallOptions],
+    ) -> list[UserOut]:
+        """Users, newest first (never their password hashes); ``q`` searches names and emails.
+        Requires a signed-in user with the role admin. Server defaults: ``limit`` 50, ``q`` "",
+        ``page`` 1.
+        """
+        return await self._call(_LIST_USERS, {"limit": limit, "q": q, "page": page}, **options)
+
+    async def send_announcement(
+        self, data: AnnouncementIn, **options: _t.Unpack[CallOptions]
+    ) -> Sent:
+        """Queue one mail job per recipient (all users, or those with one role). Requires a
+        signed-in user with the role admin.
+        """
+        return await self._call(_SEND_ANNOUNCEMENT, {"data": data}, **options)
 
     async def set_role(
         self, user_id: int, role: _t.Literal["admin", "user"], **options: _t.Unpack[CallOptions]
@@ -147,6 +179,17 @@ class AsyncClient(AsyncRuntime):
         Requires a signed-in user with the role admin.
         """
         return await self._call(_SET_ROLE, {"user_id": user_id, "role": role}, **options)
+
+    async def user_table(
+        self,
+        q: str | UnsetType = UNSET,
+        page: int | UnsetType = UNSET,
+        **options: _t.Unpack[CallOptions],
+    ) -> str:
+        """The admin page's users table: one page of the search, with a form per user. Requires a
+        signed-in user with the role admin. Server defaults: ``q`` "", ``page`` 1.
+        """
+        return await self._call(_USER_TABLE, {"q": q, "page": page}, **options)
 
     async def upload_avatar(self, avatar: Upload, **options: _t.Unpack[CallOptions]) -> AvatarOut:
         """Replace the signed-in user's avatar. Requires a signed-in user."""
@@ -312,9 +355,23 @@ class Queries:
     """The reads a call can refresh: ``refresh=[queries.read(...)]``."""
 
     @staticmethod
-    def list_users(limit: int | UnsetType = UNSET) -> Query[list[UserOut]]:
+    def announcement_counts() -> Query[str]:
+        """``announcement_counts`` as a read to refresh:
+        ``refresh=[queries.announcement_counts(...)]``.
+        """
+        return Query(_ANNOUNCEMENT_COUNTS, {})
+
+    @staticmethod
+    def list_users(
+        limit: int | UnsetType = UNSET, q: str | UnsetType = UNSET, page: int | UnsetType = UNSET
+    ) -> Query[list[UserOut]]:
         """``list_users`` as a read to refresh: ``refresh=[queries.list_users(...)]``."""
-        return Query(_LIST_USERS, {"limit": limit})
+        return Query(_LIST_USERS, {"limit": limit, "q": q, "page": page})
+
+    @staticmethod
+    def user_table(q: str | UnsetType = UNSET, page: int | UnsetType = UNSET) -> Query[str]:
+        """``user_table`` as a read to refresh: ``refresh=[queries.user_table(...)]``."""
+        return Query(_USER_TABLE, {"q": q, "page": page})
 
     @staticmethod
     def export_list() -> Query[str]:

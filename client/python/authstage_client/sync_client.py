@@ -15,6 +15,7 @@ from .blocking import SyncRuntime
 from .client import (
     _ADD,
     _ADD_TODO,
+    _ANNOUNCEMENT_COUNTS,
     _BUMP,
     _CHANGE_PASSWORD,
     _CLEAR_COMPLETED,
@@ -24,6 +25,7 @@ from .client import (
     _CREATE_NOTE,
     _DELETE_ACCOUNT,
     _DELETE_TODO,
+    _DELETE_USER,
     _EXPORT_LIST,
     _GET_NOTE,
     _GO_TO,
@@ -40,6 +42,7 @@ from .client import (
     _REVOKE_SESSION,
     _SCHEDULE,
     _SECRET_NUMBER,
+    _SEND_ANNOUNCEMENT,
     _SET_ROLE,
     _SIGNUP,
     _SLEEP,
@@ -49,12 +52,14 @@ from .client import (
     _UPDATE_PROFILE,
     _UPLOAD_AVATAR,
     _UPLOAD_FILE,
+    _USER_TABLE,
     _WAIT_THEN_RECORD,
     _WAS_RECORDED,
     CONTRACT,
 )
 from .refresh import CallOptions
 from .types import (
+    AnnouncementIn,
     AuditPage,
     AvatarOut,
     ChangePasswordIn,
@@ -65,6 +70,7 @@ from .types import (
     NoteOut,
     ProfileIn,
     Scheduled,
+    Sent,
     SessionOut,
     SignupIn,
     TodoOut,
@@ -124,13 +130,37 @@ class Client(SyncRuntime):
         """Update name, bio and website. Requires a signed-in user."""
         return self._call(_UPDATE_PROFILE, {"data": data}, **options)
 
-    def list_users(
-        self, limit: int | UnsetType = UNSET, **options: _t.Unpack[CallOptions]
-    ) -> list[UserOut]:
-        """Every user, newest first (never their password hashes). Requires a signed-in user with
-        the role admin. Server defaults: ``limit`` 50.
+    def announcement_counts(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The latest announcements with their counts: queued, sent so far, failed. Requires a
+        signed-in user with the role admin.
         """
-        return self._call(_LIST_USERS, {"limit": limit}, **options)
+        return self._call(_ANNOUNCEMENT_COUNTS, {}, **options)
+
+    def delete_user(self, user_id: int, **options: _t.Unpack[CallOptions]) -> None:
+        """Delete a user and everything they own (audited); an admin cannot delete themselves here
+        (the profile page's own deletion asks for the password). Requires a signed-in user with
+        the role admin.
+        """
+        return self._call(_DELETE_USER, {"user_id": user_id}, **options)
+
+    def list_users(
+        self,
+        limit: int | UnsetType = UNSET,
+        q: str | UnsetType = UNSET,
+        page: int | UnsetType = UNSET,
+        **options: _t.Unpack[CallOptions],
+    ) -> list[UserOut]:
+        """Users, newest first (never their password hashes); ``q`` searches names and emails.
+        Requires a signed-in user with the role admin. Server defaults: ``limit`` 50, ``q`` "",
+        ``page`` 1.
+        """
+        return self._call(_LIST_USERS, {"limit": limit, "q": q, "page": page}, **options)
+
+    def send_announcement(self, data: AnnouncementIn, **options: _t.Unpack[CallOptions]) -> Sent:
+        """Queue one mail job per recipient (all users, or those with one role). Requires a
+        signed-in user with the role admin.
+        """
+        return self._call(_SEND_ANNOUNCEMENT, {"data": data}, **options)
 
     def set_role(
         self, user_id: int, role: _t.Literal["admin", "user"], **options: _t.Unpack[CallOptions]
@@ -139,6 +169,17 @@ class Client(SyncRuntime):
         Requires a signed-in user with the role admin.
         """
         return self._call(_SET_ROLE, {"user_id": user_id, "role": role}, **options)
+
+    def user_table(
+        self,
+        q: str | UnsetType = UNSET,
+        page: int | UnsetType = UNSET,
+        **options: _t.Unpack[CallOptions],
+    ) -> str:
+        """The admin page's users table: one page of the search, with a form per user. Requires a
+        signed-in user with the role admin. Server defaults: ``q`` "", ``page`` 1.
+        """
+        return self._call(_USER_TABLE, {"q": q, "page": page}, **options)
 
     def upload_avatar(self, avatar: Upload, **options: _t.Unpack[CallOptions]) -> AvatarOut:
         """Replace the signed-in user's avatar. Requires a signed-in user."""

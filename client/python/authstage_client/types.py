@@ -9,6 +9,7 @@ import typing as _t
 import msgspec as _m
 
 __all__ = [
+    "AnnouncementIn",
     "AuditEntryOut",
     "AuditPage",
     "AvatarOut",
@@ -20,12 +21,21 @@ __all__ = [
     "NoteOut",
     "ProfileIn",
     "Scheduled",
+    "Sent",
     "SessionOut",
     "SignupIn",
     "TodoOut",
     "UploadInfo",
     "UserOut",
 ]
+
+
+class AnnouncementIn(_m.Struct, kw_only=True):
+    """An announcement: its subject and text, and who gets it."""
+
+    subject: str
+    message: str
+    audience: _t.Literal["admin", "all", "user"] = "all"
 
 
 class AuditEntryOut(_m.Struct, kw_only=True):
@@ -122,6 +132,13 @@ class Scheduled(_m.Struct, kw_only=True):
     event: Event
     weekday: str
     day: _dt.date
+
+
+class Sent(_m.Struct, kw_only=True):
+    """What ``send_announcement`` queued."""
+
+    announcement_id: int
+    queued: int
 
 
 class SessionOut(_m.Struct, kw_only=True):

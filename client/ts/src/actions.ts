@@ -11,10 +11,18 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "603bc5c3f3e9e29d1a160a67967e02dd";
+export const CONTRACT = "a434fade40f4a14e38122f6589885005";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
+
+/** An announcement: its subject and text, and who gets it. */
+export interface AnnouncementIn {
+  subject: string;
+  message: string;
+  /** Default: `"all"`. */
+  audience?: "admin" | "all" | "user";
+}
 
 /** One audit entry as the admin read returns it. */
 export interface AuditEntryOut {
@@ -108,6 +116,12 @@ export interface Scheduled {
   event: Event;
   weekday: string;
   day: string;
+}
+
+/** What `send_announcement` queued. */
+export interface Sent {
+  announcement_id: number;
+  queued: number;
 }
 
 /** One signed-in device of the current user. */
@@ -256,23 +270,74 @@ export function updateProfile<const O extends CallOptions = CallOptions>(
 }
 
 /**
- * Every user, newest first (never their password hashes). Requires a signed-in user with the role
- * admin. Server defaults: `limit` 50.
+ * The latest announcements with their counts: queued, sent so far, failed. Requires a signed-in
+ * user with the role admin.
+ */
+export function announcementCounts<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>(
+    "actions.admin.announcement_counts",
+    {},
+    options,
+  );
+}
+
+/** `announcementCounts` as a read to refresh: `{ refresh: [announcementCounts.query(...)] }`. */
+announcementCounts.query = (): Query<string> =>
+  query<string>("actions.admin.announcement_counts", {});
+
+/**
+ * Delete a user and everything they own (audited); an admin cannot delete themselves here (the
+ * profile page's own deletion asks for the password). Requires a signed-in user with the role
+ * admin.
+ */
+export function deleteUser<const O extends CallOptions = CallOptions>(
+  userId: number,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
+    "actions.admin.delete_user",
+    { user_id: userId },
+    options,
+  );
+}
+
+/**
+ * Users, newest first (never their password hashes); `q` searches names and emails. Requires a
+ * signed-in user with the role admin. Server defaults: `limit` 50, `q` "", `page` 1.
  */
 export function listUsers<const O extends CallOptions = CallOptions>(
   limit?: number,
+  q?: string,
+  page?: number,
   options?: O,
 ): Promise<Outcome<UserOut[], O>> {
   return (options?.client ?? client).call<UserOut[], O>(
     "actions.admin.list_users",
-    { limit },
+    { limit, q, page },
     options,
   );
 }
 
 /** `listUsers` as a read to refresh: `{ refresh: [listUsers.query(...)] }`. */
-listUsers.query = (limit?: number): Query<UserOut[]> =>
-  query<UserOut[]>("actions.admin.list_users", { limit });
+listUsers.query = (limit?: number, q?: string, page?: number): Query<UserOut[]> =>
+  query<UserOut[]>("actions.admin.list_users", { limit, q, page });
+
+/**
+ * Queue one mail job per recipient (all users, or those with one role). Requires a signed-in user
+ * with the role admin.
+ */
+export function sendAnnouncement<const O extends CallOptions = CallOptions>(
+  data: AnnouncementIn,
+  options?: O,
+): Promise<Outcome<Sent, O>> {
+  return (options?.client ?? client).call<Sent, O>(
+    "actions.admin.send_announcement",
+    { data },
+    options,
+  );
+}
 
 /**
  * Give a user the `user` or `admin` role (audited: who changed whose role to what). Requires a
@@ -289,6 +354,26 @@ export function setRole<const O extends CallOptions = CallOptions>(
     options,
   );
 }
+
+/**
+ * The admin page's users table: one page of the search, with a form per user. Requires a signed-in
+ * user with the role admin. Server defaults: `q` "", `page` 1.
+ */
+export function userTable<const O extends CallOptions = CallOptions>(
+  q?: string,
+  page?: number,
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>(
+    "actions.admin.user_table",
+    { q, page },
+    options,
+  );
+}
+
+/** `userTable` as a read to refresh: `{ refresh: [userTable.query(...)] }`. */
+userTable.query = (q?: string, page?: number): Query<string> =>
+  query<string>("actions.admin.user_table", { q, page });
 
 /** Replace the signed-in user's avatar. Requires a signed-in user. */
 export function uploadAvatar<const O extends CallOptions = CallOptions>(
