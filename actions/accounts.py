@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from actions.exports import delete_export_files, export_files_of
 from actions.schemas import ChangePasswordIn, LoginIn, ProfileIn, SessionOut, SignupIn, UserOut
 from authstage import (
     Audit,
@@ -177,6 +178,8 @@ async def delete_account(password: str) -> None:
     """Delete the account and everything it owns, after checking the password."""
     user = await require_user()
     await _check_password(user.id, password, "password")
+    exports = await export_files_of(user.id)
     await User.delete().where(User.id == user.id)  # sessions go with it (ON DELETE CASCADE)
+    await delete_export_files(exports)  # the rows went with the user; their files follow
     delete_cookie(_auth().cookie_name)
     redirect("/")

@@ -19,10 +19,12 @@ from litestar.template.config import TemplateConfig
 from actions.admin_pages import admin_audit, admin_page, announce_page
 from actions.assets import asset_url, static_files
 from actions.avatars import avatar_file
+from actions.exports_pages import download_export, export_page
 from actions.formatting import FILTERS
 from actions.pages import api_user, dashboard, home, login_page, profile_page, signup_page
 from actions.posts_pages import edit_post_page, post_page, posts_page, search_page
 from actions.seed import seed_demo_data
+from actions.todos_pages import todos_page
 from authstage import AuthstageConfig, AuthstagePlugin
 from authstage.auth import AuthConfig
 from authstage.db import Database
@@ -40,10 +42,13 @@ ACTION_MODULES = [
     "actions.avatars",
     "actions.posts",
     "actions.posts_pages",  # the posts list and the like button, as fragments
+    "actions.todos",
+    "actions.exports",
 ]
 #: Modules of the app's background tasks (``@task``), run by ``JobsPlugin``.
 TASK_MODULES = [
     "authstage.mailjobs",  # send_email: one job per recipient of an announcement
+    "actions.exports",
 ]
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -84,6 +89,9 @@ def create_app(
             edit_post_page,
             search_page,
             static_files(),
+            todos_page,
+            export_page,
+            download_export,
         ],
         plugins=[plugin, JobsPlugin(JobsConfig(tasks=TASK_MODULES))],
         on_startup=[database.startup],

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from actions import posts
+from actions import posts, todos
 from authstage.auth import PasswordHasher
 from authstage.auth.accounts import create_user
 
@@ -42,7 +42,7 @@ DEMO_ACCOUNTS = (DEMO_ADMIN, DEMO_USER)
 
 #: Each feature's ``seed_demo(admin_id, user_id)`` (imported from its actions module), called
 #: in this order once the accounts exist: posts (with their likes), then todos, and so on.
-FEATURE_SEEDERS: list[Callable[[int, int], Awaitable[None]]] = [posts.seed_demo]
+FEATURE_SEEDERS: list[Callable[[int, int], Awaitable[None]]] = [posts.seed_demo, todos.seed_demo]
 
 
 async def seed_demo_data(hasher: PasswordHasher | None = None) -> None:

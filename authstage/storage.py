@@ -22,6 +22,7 @@ first (images.py) in a worker thread. What it costs: a store is opened once, on 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -141,6 +142,23 @@ class Storage:
         file.seek(0)
         await self._put(key, file.file, mime)
         return self._stored(key, file.size, mime)
+
+    async def put(
+        self, key: str, body: bytes | IO[bytes], *, type: str | None = None
+    ) -> StoredFile:
+        """Store bytes the server produced (an export, a report) under ``key``, atomically.
+
+        Args:
+            key: where to store it (the caller chooses: ``new_key`` gives a random one).
+            body: the bytes, or a binary file object read from its current position.
+            type: the MIME type, kept as the object's ``Content-Type`` on object stores.
+        """
+        file = io.BytesIO(body) if isinstance(body, bytes) else body
+        start = file.tell()
+        size = file.seek(0, os.SEEK_END) - start
+        file.seek(start)
+        await self._put(key, file, type)
+        return self._stored(key, size, type)
 
     async def save_image(
         self,

@@ -1,7 +1,7 @@
 """Posts end to end on both engines: the pages, their no-JS forms, ownership and likes.
 
 Forms are posted the way a browser without JavaScript posts them: the fields the page rendered
-(its bound post ID included), plus what the user typed (``tests.actions.forms``).
+(its bound post ID included), plus what the user typed (``tests.actions.pageforms``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from actions.tables import Like, Post
 from authstage.auth import User
 from authstage.testing import ActionClient
 from tests.actions.conftest import db, error_of, session_of, set_session, signup
-from tests.actions.forms import forms_of
+from tests.actions.pageforms import forms_of
 
 BASE = "http://testserver.local"
 

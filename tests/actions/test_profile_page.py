@@ -21,37 +21,24 @@ from actions import accounts
 from authstage.auth import Session, User
 from authstage.testing import ActionClient
 from tests.actions.conftest import PASSWORD, db, login, session_of, set_session, signup
-from tests.actions.forms import forms_of
+from tests.actions.pageforms import messages, page_forms, post_form
 
-BASE = "http://testserver.local"
 SAVED = {"name": "Ada Lovelace", "bio": "Writes programs.", "website": "https://ada.example"}
 
 
 async def page(actions: ActionClient) -> dict[str, dict[str, Any]]:
     """The profile page's forms."""
-    response = await actions.client.get("/profile")
-    assert response.status_code == 200
-    return forms_of(response.text)
+    return await page_forms(actions, "/profile")
 
 
 async def post(actions: ActionClient, fields: dict[str, str], **typed: str) -> httpx.Response:
     """Submit a rendered form's fields, with what the user typed, as a browser would."""
-    return await actions.client.post(
-        "/_action",
-        data={**fields, **typed},
-        headers={"referer": f"{BASE}/profile"},
-        follow_redirects=False,
-    )
+    return await post_form(actions, "/profile", fields, **typed)
 
 
 def shows_saved_profile(forms: dict[str, dict[str, Any]]) -> bool:
     fields = forms["profile"]["fields"]
     return all(fields[name] == value for name, value in SAVED.items())
-
-
-def messages(forms: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """The visible text of each form, whitespace squeezed (errors and status messages)."""
-    return {key: " ".join(form["text"].split()) for key, form in forms.items()}
 
 
 async def signed_up(actions: ActionClient) -> dict[str, dict[str, Any]]:

@@ -4,6 +4,7 @@ real S3 API served by moto's server on a free port, as production's bucket would
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,17 @@ async def test_a_file_larger_than_a_part_is_stored_whole(storage: Storage) -> No
     stored = await storage.save(UploadedFile.from_bytes("big.png", "image/png", content))
     assert stored.size == len(content)
     assert await storage.read(stored.key) == content
+
+
+async def test_put_stores_bytes_or_a_file_the_server_made(storage: Storage) -> None:
+    stored = await storage.put("exports/1.json", b'{"a": 1}', type="application/json")
+    assert (stored.key, stored.size, stored.type) == ("exports/1.json", 8, "application/json")
+    assert stored.url == "https://cdn.example/u/exports/1.json"
+    assert await storage.read("exports/1.json") == b'{"a": 1}'
+    body = io.BytesIO(b"skip:kept")
+    body.seek(5)  # read from the file's position on
+    assert (await storage.put("exports/2.bin", body)).size == 4
+    assert await storage.read("exports/2.bin") == b"kept"
 
 
 async def test_save_image_stores_the_reencoded_image(storage: Storage) -> None:

@@ -22,6 +22,7 @@ from .types import (
     AvatarOut,
     ChangePasswordIn,
     Event,
+    ExportOut,
     LikeOut,
     LoginIn,
     NewNote,
@@ -32,6 +33,7 @@ from .types import (
     Sent,
     SessionOut,
     SignupIn,
+    TodoOut,
     UploadInfo,
     UserOut,
 )
@@ -40,7 +42,7 @@ from .uploads import Upload
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
-CONTRACT = "0a7a601e86f7955f9acfea123670156c"
+CONTRACT = "9809383dea00b73e2c1b977f28a5cf34"
 
 _CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
 _DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
@@ -63,6 +65,9 @@ _UPLOAD_AVATAR = ActionInfo[AvatarOut](
     "actions.avatars.upload_avatar", AvatarOut, files=("avatar",)
 )
 _ADD = ActionInfo[int]("actions.demo.add", int)
+_EXPORT_LIST = ActionInfo[str]("actions.exports.export_list", str)
+_LIST_EXPORTS = ActionInfo[list[ExportOut]]("actions.exports.list_exports", list[ExportOut])
+_START_EXPORT = ActionInfo[ExportOut]("actions.exports.start_export", ExportOut)
 _CREATE_NOTE = ActionInfo[NoteOut]("actions.notes.create_note", NoteOut)
 _GET_NOTE = ActionInfo[NoteOut]("actions.notes.get_note", NoteOut)
 _LIST_NOTES = ActionInfo[list[NoteOut]]("actions.notes.list_notes", list[NoteOut])
@@ -83,6 +88,11 @@ _SLEEP = ActionInfo[float]("actions.showcase.sleep", float)
 _UPLOAD_FILE = ActionInfo[UploadInfo]("actions.showcase.upload_file", UploadInfo, files=("file",))
 _WAIT_THEN_RECORD = ActionInfo[str]("actions.showcase.wait_then_record", str)
 _WAS_RECORDED = ActionInfo[bool]("actions.showcase.was_recorded", bool)
+_ADD_TODO = ActionInfo[TodoOut]("actions.todos.add_todo", TodoOut)
+_CLEAR_COMPLETED = ActionInfo[int]("actions.todos.clear_completed", int)
+_DELETE_TODO = ActionInfo[None]("actions.todos.delete_todo", None)
+_TODO_LIST = ActionInfo[str]("actions.todos.todo_list", str)
+_TOGGLE_TODO = ActionInfo[TodoOut]("actions.todos.toggle_todo", TodoOut)
 _LIST_AUDIT_ENTRIES = ActionInfo[AuditPage]("authstage.audit.list_audit_entries", AuditPage)
 
 
@@ -209,6 +219,28 @@ class AsyncClient(AsyncRuntime):
         """Add two integers: the no-op action of the benchmark."""
         return await self._call(_ADD, {"a": a, "b": b}, **options)
 
+    async def export_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """``list_exports`` as the page shows it, and whether one is still in progress. Requires a
+        signed-in user.
+        """
+        return await self._call(_EXPORT_LIST, {}, **options)
+
+    async def list_exports(self, **options: _t.Unpack[CallOptions]) -> list[ExportOut]:
+        """The signed-in user's exports, newest first, each with its status and progress. Requires a
+        signed-in user.
+        """
+        return await self._call(_LIST_EXPORTS, {}, **options)
+
+    async def start_export(
+        self,
+        format: _t.Literal["json", "zip"] | UnsetType = UNSET,
+        **options: _t.Unpack[CallOptions],
+    ) -> ExportOut:
+        """Queue an export of the signed-in user's data; ``CONFLICT`` while one is in progress.
+        Requires a signed-in user. Server defaults: ``format`` "json".
+        """
+        return await self._call(_START_EXPORT, {"format": format}, **options)
+
     async def create_note(self, data: NewNote, **options: _t.Unpack[CallOptions]) -> NoteOut:
         """Create a note and return it."""
         return await self._call(_CREATE_NOTE, {"data": data}, **options)
@@ -313,6 +345,32 @@ class AsyncClient(AsyncRuntime):
         """True once ``wait_then_record(tag)`` ran to its end."""
         return await self._call(_WAS_RECORDED, {"tag": tag}, **options)
 
+    async def add_todo(self, title: str, **options: _t.Unpack[CallOptions]) -> TodoOut:
+        """Add a todo (1-200 characters, not only spaces) to the signed-in user's list. Requires a
+        signed-in user.
+        """
+        return await self._call(_ADD_TODO, {"title": title}, **options)
+
+    async def clear_completed(self, **options: _t.Unpack[CallOptions]) -> int:
+        """Delete the user's completed todos; how many went. Requires a signed-in user."""
+        return await self._call(_CLEAR_COMPLETED, {}, **options)
+
+    async def delete_todo(self, todo_id: int, **options: _t.Unpack[CallOptions]) -> None:
+        """Delete one of the user's todos. Requires a signed-in user."""
+        return await self._call(_DELETE_TODO, {"todo_id": todo_id}, **options)
+
+    async def todo_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The signed-in user's list, oldest first, with what is left and what is done. Requires a
+        signed-in user.
+        """
+        return await self._call(_TODO_LIST, {}, **options)
+
+    async def toggle_todo(self, todo_id: int, **options: _t.Unpack[CallOptions]) -> TodoOut:
+        """Mark one of the user's todos done, or not done again (the seeds' ``toggleTodo``).
+        Requires a signed-in user.
+        """
+        return await self._call(_TOGGLE_TODO, {"todo_id": todo_id}, **options)
+
     async def list_audit_entries(
         self,
         user_id: str | UnsetType | None = UNSET,
@@ -370,9 +428,19 @@ class Queries:
         return Query(_AVATAR_IMAGE, {})
 
     @staticmethod
+    def export_list() -> Query[str]:
+        """``export_list`` as a read to refresh: ``refresh=[queries.export_list(...)]``."""
+        return Query(_EXPORT_LIST, {})
+
+    @staticmethod
     def counter(name: str) -> Query[int]:
         """``counter`` as a read to refresh: ``refresh=[queries.counter(...)]``."""
         return Query(_COUNTER, {"name": name})
+
+    @staticmethod
+    def todo_list() -> Query[str]:
+        """``todo_list`` as a read to refresh: ``refresh=[queries.todo_list(...)]``."""
+        return Query(_TODO_LIST, {})
 
 
 #: The reads a call can refresh (``Queries``).

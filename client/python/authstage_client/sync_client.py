@@ -14,10 +14,12 @@ from msgspec import UNSET, UnsetType
 from .blocking import SyncRuntime
 from .client import (
     _ADD,
+    _ADD_TODO,
     _ANNOUNCEMENT_COUNTS,
     _AVATAR_IMAGE,
     _BUMP,
     _CHANGE_PASSWORD,
+    _CLEAR_COMPLETED,
     _CONFIRM_PASSWORD,
     _COUNTER,
     _CRASH,
@@ -25,11 +27,14 @@ from .client import (
     _CREATE_POST,
     _DELETE_ACCOUNT,
     _DELETE_POST,
+    _DELETE_TODO,
     _DELETE_USER,
     _DEVICE_LIST,
+    _EXPORT_LIST,
     _GET_NOTE,
     _GO_TO,
     _LIST_AUDIT_ENTRIES,
+    _LIST_EXPORTS,
     _LIST_NOTES,
     _LIST_SESSIONS,
     _LIST_USERS,
@@ -45,7 +50,10 @@ from .client import (
     _SET_ROLE,
     _SIGNUP,
     _SLEEP,
+    _START_EXPORT,
+    _TODO_LIST,
     _TOGGLE_LIKE,
+    _TOGGLE_TODO,
     _UPDATE_POST,
     _UPDATE_PROFILE,
     _UPLOAD_AVATAR,
@@ -62,6 +70,7 @@ from .types import (
     AvatarOut,
     ChangePasswordIn,
     Event,
+    ExportOut,
     LikeOut,
     LoginIn,
     NewNote,
@@ -72,6 +81,7 @@ from .types import (
     Sent,
     SessionOut,
     SignupIn,
+    TodoOut,
     UploadInfo,
     UserOut,
 )
@@ -199,6 +209,28 @@ class Client(SyncRuntime):
         """Add two integers: the no-op action of the benchmark."""
         return self._call(_ADD, {"a": a, "b": b}, **options)
 
+    def export_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """``list_exports`` as the page shows it, and whether one is still in progress. Requires a
+        signed-in user.
+        """
+        return self._call(_EXPORT_LIST, {}, **options)
+
+    def list_exports(self, **options: _t.Unpack[CallOptions]) -> list[ExportOut]:
+        """The signed-in user's exports, newest first, each with its status and progress. Requires a
+        signed-in user.
+        """
+        return self._call(_LIST_EXPORTS, {}, **options)
+
+    def start_export(
+        self,
+        format: _t.Literal["json", "zip"] | UnsetType = UNSET,
+        **options: _t.Unpack[CallOptions],
+    ) -> ExportOut:
+        """Queue an export of the signed-in user's data; ``CONFLICT`` while one is in progress.
+        Requires a signed-in user. Server defaults: ``format`` "json".
+        """
+        return self._call(_START_EXPORT, {"format": format}, **options)
+
     def create_note(self, data: NewNote, **options: _t.Unpack[CallOptions]) -> NoteOut:
         """Create a note and return it."""
         return self._call(_CREATE_NOTE, {"data": data}, **options)
@@ -296,6 +328,32 @@ class Client(SyncRuntime):
     def was_recorded(self, tag: str, **options: _t.Unpack[CallOptions]) -> bool:
         """True once ``wait_then_record(tag)`` ran to its end."""
         return self._call(_WAS_RECORDED, {"tag": tag}, **options)
+
+    def add_todo(self, title: str, **options: _t.Unpack[CallOptions]) -> TodoOut:
+        """Add a todo (1-200 characters, not only spaces) to the signed-in user's list. Requires a
+        signed-in user.
+        """
+        return self._call(_ADD_TODO, {"title": title}, **options)
+
+    def clear_completed(self, **options: _t.Unpack[CallOptions]) -> int:
+        """Delete the user's completed todos; how many went. Requires a signed-in user."""
+        return self._call(_CLEAR_COMPLETED, {}, **options)
+
+    def delete_todo(self, todo_id: int, **options: _t.Unpack[CallOptions]) -> None:
+        """Delete one of the user's todos. Requires a signed-in user."""
+        return self._call(_DELETE_TODO, {"todo_id": todo_id}, **options)
+
+    def todo_list(self, **options: _t.Unpack[CallOptions]) -> str:
+        """The signed-in user's list, oldest first, with what is left and what is done. Requires a
+        signed-in user.
+        """
+        return self._call(_TODO_LIST, {}, **options)
+
+    def toggle_todo(self, todo_id: int, **options: _t.Unpack[CallOptions]) -> TodoOut:
+        """Mark one of the user's todos done, or not done again (the seeds' ``toggleTodo``).
+        Requires a signed-in user.
+        """
+        return self._call(_TOGGLE_TODO, {"todo_id": todo_id}, **options)
 
     def list_audit_entries(
         self,

@@ -15,6 +15,7 @@ __all__ = [
     "AvatarOut",
     "ChangePasswordIn",
     "Event",
+    "ExportOut",
     "LikeOut",
     "LoginIn",
     "NewNote",
@@ -25,6 +26,7 @@ __all__ = [
     "Sent",
     "SessionOut",
     "SignupIn",
+    "TodoOut",
     "UploadInfo",
     "UserOut",
 ]
@@ -78,6 +80,19 @@ class Event(_m.Struct, kw_only=True):
     kind: _t.Literal["call", "focus", "meeting"] = "meeting"
     tags: list[str] = []
     attendees: int | None = None
+
+
+class ExportOut(_m.Struct, kw_only=True):
+    """One export as its owner sees it."""
+
+    id: int
+    status: _t.Literal["failed", "pending", "ready", "running"]
+    format: _t.Literal["json", "zip"]
+    progress: int
+    error: str
+    created_at: _dt.datetime
+    finished_at: _dt.datetime | None
+    download: str | None
 
 
 class LikeOut(_m.Struct, kw_only=True):
@@ -159,6 +174,14 @@ class SignupIn(_m.Struct, kw_only=True):
     email: str
     password: str
     name: str
+
+
+class TodoOut(_m.Struct, kw_only=True):
+    """One todo as callers see it."""
+
+    id: int
+    title: str
+    completed: bool
 
 
 class UploadInfo(_m.Struct, kw_only=True):

@@ -11,7 +11,7 @@ import { Client } from "./runtime.js";
 import type { CallOptions } from "./runtime.js";
 
 /** The contract (action names and schemas) this client was generated from. */
-export const CONTRACT = "0a7a601e86f7955f9acfea123670156c";
+export const CONTRACT = "9809383dea00b73e2c1b977f28a5cf34";
 
 /** The client the functions call through unless given `options.client`. */
 export const client = new Client(CONTRACT);
@@ -64,6 +64,18 @@ export interface Event {
   tags?: string[];
   /** Default: `null`. */
   attendees?: number | null;
+}
+
+/** One export as its owner sees it. */
+export interface ExportOut {
+  id: number;
+  status: "failed" | "pending" | "ready" | "running";
+  format: "json" | "zip";
+  progress: number;
+  error: string;
+  created_at: string;
+  finished_at: string | null;
+  download: string | null;
 }
 
 /** The like button after a press: whether the caller now likes the post, and its count. */
@@ -139,6 +151,13 @@ export interface SignupIn {
   email: string;
   password: string;
   name: string;
+}
+
+/** One todo as callers see it. */
+export interface TodoOut {
+  id: number;
+  title: string;
+  completed: boolean;
 }
 
 /** What the server saw of an uploaded file. */
@@ -417,6 +436,49 @@ export function add<const O extends CallOptions = CallOptions>(
   return (options?.client ?? client).call<number, O>("actions.demo.add", { a, b }, options);
 }
 
+/**
+ * `list_exports` as the page shows it, and whether one is still in progress. Requires a signed-in
+ * user.
+ */
+export function exportList<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>("actions.exports.export_list", {}, options);
+}
+
+/** `exportList` as a read to refresh: `{ refresh: [exportList.query(...)] }`. */
+exportList.query = (): Query<string> =>
+  query<string>("actions.exports.export_list", {});
+
+/**
+ * The signed-in user's exports, newest first, each with its status and progress. Requires a
+ * signed-in user.
+ */
+export function listExports<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<ExportOut[], O>> {
+  return (options?.client ?? client).call<ExportOut[], O>(
+    "actions.exports.list_exports",
+    {},
+    options,
+  );
+}
+
+/**
+ * Queue an export of the signed-in user's data; `CONFLICT` while one is in progress. Requires a
+ * signed-in user. Server defaults: `format` "json".
+ */
+export function startExport<const O extends CallOptions = CallOptions>(
+  format?: "json" | "zip",
+  options?: O,
+): Promise<Outcome<ExportOut, O>> {
+  return (options?.client ?? client).call<ExportOut, O>(
+    "actions.exports.start_export",
+    { format },
+    options,
+  );
+}
+
 /** Create a note and return it. */
 export function createNote<const O extends CallOptions = CallOptions>(
   data: NewNote,
@@ -640,6 +702,65 @@ export function wasRecorded<const O extends CallOptions = CallOptions>(
   return (options?.client ?? client).call<boolean, O>(
     "actions.showcase.was_recorded",
     { tag },
+    options,
+  );
+}
+
+/**
+ * Add a todo (1-200 characters, not only spaces) to the signed-in user's list. Requires a signed-in
+ * user.
+ */
+export function addTodo<const O extends CallOptions = CallOptions>(
+  title: string,
+  options?: O,
+): Promise<Outcome<TodoOut, O>> {
+  return (options?.client ?? client).call<TodoOut, O>("actions.todos.add_todo", { title }, options);
+}
+
+/** Delete the user's completed todos; how many went. Requires a signed-in user. */
+export function clearCompleted<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<number, O>> {
+  return (options?.client ?? client).call<number, O>("actions.todos.clear_completed", {}, options);
+}
+
+/** Delete one of the user's todos. Requires a signed-in user. */
+export function deleteTodo<const O extends CallOptions = CallOptions>(
+  todoId: number,
+  options?: O,
+): Promise<Outcome<null, O>> {
+  return (options?.client ?? client).call<null, O>(
+    "actions.todos.delete_todo",
+    { todo_id: todoId },
+    options,
+  );
+}
+
+/**
+ * The signed-in user's list, oldest first, with what is left and what is done. Requires a signed-in
+ * user.
+ */
+export function todoList<const O extends CallOptions = CallOptions>(
+  options?: O,
+): Promise<Outcome<string, O>> {
+  return (options?.client ?? client).call<string, O>("actions.todos.todo_list", {}, options);
+}
+
+/** `todoList` as a read to refresh: `{ refresh: [todoList.query(...)] }`. */
+todoList.query = (): Query<string> =>
+  query<string>("actions.todos.todo_list", {});
+
+/**
+ * Mark one of the user's todos done, or not done again (the seeds' `toggleTodo`). Requires a
+ * signed-in user.
+ */
+export function toggleTodo<const O extends CallOptions = CallOptions>(
+  todoId: number,
+  options?: O,
+): Promise<Outcome<TodoOut, O>> {
+  return (options?.client ?? client).call<TodoOut, O>(
+    "actions.todos.toggle_todo",
+    { todo_id: todoId },
     options,
   );
 }
