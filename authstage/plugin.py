@@ -165,8 +165,8 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             from authstage.auth.guards import exception_handlers
 
             app_config.state[AUTH_KEY] = auth
-            app_config.on_startup.append(auth.limiter.start)
-            app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
+            app_config.on_startup.append(auth.start)  # limiter, session cache channel
+            app_config.on_shutdown = [*app_config.on_shutdown, auth.close]
             handlers: dict[Any, Any] = {**exception_handlers, **app_config.exception_handlers}
             app_config.exception_handlers = handlers
         return app_config

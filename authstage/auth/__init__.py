@@ -7,6 +7,7 @@ from authstage.auth.current import (
     get_session,
     require_role,
     require_user,
+    revoke_session,
     sign_in,
     sign_out,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "login_required",
     "require_role",
     "require_user",
+    "revoke_session",
     "role_required",
     "sign_in",
     "sign_out",

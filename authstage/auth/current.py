@@ -4,6 +4,9 @@
 its helpers and the page call it, the session is read with one query (user joined in). The
 sliding-expiry write, when due, happens inside that one memoized call.
 
+``get_session()`` reads through the session cache (sessioncache.py) when the app has one, so a
+signed-in call usually runs no query at all.
+
 ``sign_in`` and ``sign_out`` manage the cookie. ``sign_in`` always makes a new token and revokes
 the one the request came with, so a cookie planted before login is worthless after it.
 """
@@ -29,6 +32,7 @@ __all__ = [
     "get_session",
     "require_role",
     "require_user",
+    "revoke_session",
     "sign_in",
     "sign_out",
 ]
@@ -148,3 +152,16 @@ async def sign_out(*, everywhere: bool = False) -> None:
         await auth.sessions.revoke(token)
     delete_cookie(auth.cookie_name)
     ctx.principal = _SIGNED_OUT
+
+
+async def revoke_session(session_id: int) -> bool:
+    """End the session with row ID ``session_id`` on every instance ("sign out that device");
+    False when there was none. Check first that the signed-in user owns it (``ensure_owner``).
+
+    Delete session rows through this (or ``auth.sessions``), never directly: the session cache
+    of every instance must hear about it.
+    """
+    auth = auth_runtime()
+    if auth is None:
+        raise RuntimeError("revoke_session needs an app configured with AuthConfig")
+    return await auth.sessions.revoke_id(session_id)
