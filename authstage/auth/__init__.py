@@ -10,6 +10,7 @@ from authstage.auth.current import (
     revoke_session,
     sign_in,
     sign_out,
+    user_changed,
 )
 from authstage.auth.guards import login_required, role_required, user_required
 from authstage.auth.passwords import PasswordHasher
@@ -34,5 +35,6 @@ __all__ = [
     "role_required",
     "sign_in",
     "sign_out",
+    "user_changed",
     "user_required",
 ]

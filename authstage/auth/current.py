@@ -35,6 +35,7 @@ __all__ = [
     "revoke_session",
     "sign_in",
     "sign_out",
+    "user_changed",
 ]
 
 _SIGNED_OUT = object()
@@ -154,6 +155,13 @@ async def sign_out(*, everywhere: bool = False) -> None:
     ctx.principal = _SIGNED_OUT
 
 
+def _required_runtime(helper: str) -> Auth:
+    auth = auth_runtime()
+    if auth is None:
+        raise RuntimeError(f"{helper} needs an app configured with AuthConfig")
+    return auth
+
+
 async def revoke_session(session_id: int) -> bool:
     """End the session with row ID ``session_id`` on every instance ("sign out that device");
     False when there was none. Check first that the signed-in user owns it (``ensure_owner``).
@@ -161,7 +169,11 @@ async def revoke_session(session_id: int) -> bool:
     Delete session rows through this (or ``auth.sessions``), never directly: the session cache
     of every instance must hear about it.
     """
-    auth = auth_runtime()
-    if auth is None:
-        raise RuntimeError("revoke_session needs an app configured with AuthConfig")
-    return await auth.sessions.revoke_id(session_id)
+    return await _required_runtime("revoke_session").sessions.revoke_id(session_id)
+
+
+async def user_changed(user_id: int) -> None:
+    """Announce a change the app made to a user's row (role, name, avatar, deletion): every
+    cached session of that user is dropped on every instance and read afresh. Call it after
+    the write."""
+    await _required_runtime("user_changed").sessions.user_changed(user_id)

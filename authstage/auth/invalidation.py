@@ -35,7 +35,7 @@ __all__ = ["CHANNEL", "InvalidationChannel", "ListeningChannel", "LocalChannel"]
 logger = logging.getLogger("authstage.auth")
 
 #: The PostgreSQL ``NOTIFY`` channel and Redis pub/sub channel invalidations travel on.
-CHANNEL = "authstage_sessions"
+CHANNEL = "authstage_auth_invalidations"
 
 
 class InvalidationChannel:
@@ -125,7 +125,7 @@ class ListeningChannel(InvalidationChannel):
         raise NotImplementedError
 
     async def _supervise(self) -> None:
-        delay, ever, down_logged = self.retry_delay, False, False
+        ever, down_logged, failures = False, False, 0
         while True:
             self._lost.clear()
             try:
@@ -142,13 +142,13 @@ class ListeningChannel(InvalidationChannel):
                     down_logged = True
                 else:
                     logger.debug("session channel %s: reconnect failed: %s", self.name, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_retry_delay)
+                await asyncio.sleep(self._delay(failures))
+                failures += 1
                 continue
             assert self.cache is not None
             self.cache.reset(enabled=True)  # empty: what was missed while down is forgotten
             self.connected, self.connections = True, self.connections + 1
-            delay, down_logged = self.retry_delay, False
+            down_logged, failures = False, 0
             logger.info("session cache: %s channel %s", self.name, "back" if ever else "connected")
             ever = True
             cause = await self._watch()
@@ -161,7 +161,11 @@ class ListeningChannel(InvalidationChannel):
             )
             down_logged = True
             await self._disconnect()
-            await asyncio.sleep(delay)
+            await asyncio.sleep(self._delay(failures))
+            failures += 1
+
+    def _delay(self, failures: int) -> float:
+        return float(min(self.retry_delay * 2**failures, self.max_retry_delay))
 
     async def _watch(self) -> str:
         """Wait until the connection is lost; returns why."""

@@ -1,8 +1,8 @@
 """Session invalidations over PostgreSQL ``LISTEN/NOTIFY``, on the app's own database.
 
 Each instance keeps one dedicated asyncpg connection (``application_name``
-``authstage-session-listener``) that ``LISTEN``s on ``authstage_sessions``; asyncpg calls the
-listener as each notification arrives, and its termination listener as soon as the server
+``authstage-session-listener``) that ``LISTEN``s on ``authstage_auth_invalidations``; asyncpg
+calls the listener as each notification arrives, and its termination listener as soon as the server
 closes the connection (a restart, ``pg_terminate_backend``, a failover). A periodic
 ``SELECT 1`` on it catches a connection that died silently.
 

@@ -1,7 +1,7 @@
 """Session invalidations over Redis pub/sub, for instances that share a Redis but not PostgreSQL.
 
-Each instance subscribes one pub/sub connection to ``authstage_sessions`` and reads it in a
-task of its own; a closed connection (Redis stopped, restarted, unreachable) ends that task,
+Each instance subscribes one pub/sub connection to ``authstage_auth_invalidations`` and reads it
+in a task of its own; a closed connection (Redis stopped, restarted, unreachable) ends that task,
 which marks the channel lost at once. A periodic ``PING`` on the publishing client, bounded by
 the check interval, catches a server that accepts connections but no longer answers.
 
