@@ -13,7 +13,7 @@ import msgspec
 
 from actions.schemas import UserOut
 from authstage import Audit, action, depends_on, not_found
-from authstage.auth import User
+from authstage.auth import User, user_changed
 
 __all__ = ["list_users", "set_role"]
 
@@ -36,6 +36,7 @@ async def list_users(
 async def set_role(user_id: int, role: Literal["user", "admin"]) -> UserOut:
     """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what)."""
     await User.update({User.role: role}).where(User.id == user_id)
+    await user_changed(user_id)  # cached sessions carry the role: dropped on every instance
     row = (
         await User.select(*User.all_columns(exclude=[User.password_hash]))
         .where(User.id == user_id)
