@@ -21,7 +21,7 @@ from authstage.auth.passwords import PasswordHasher
 from authstage.auth.principal import SessionInfo
 from authstage.auth.sessioncache import SessionCache
 from authstage.auth.sessions import SessionManager
-from authstage.db import current_engine
+from authstage.auth.tables import Session
 from authstage.errors import ConfigurationError, Forbidden
 from authstage.ratelimit import RateLimiter
 
@@ -129,7 +129,7 @@ class Auth:
         cache = self.sessions.cache
         if cache is None:
             return
-        engine = _bound_engine()
+        engine = _sessions_engine()
         dsn = engine.config.get("dsn") if isinstance(engine, PostgresEngine) else None
         channel = _channel_for(self.config.session_cache_channel, postgres_dsn=dsn)
         self.sessions.channel = channel
@@ -149,12 +149,11 @@ class Auth:
             raise Forbidden("You are not allowed to do this")
 
 
-def _bound_engine() -> Any:
-    """The app's database engine, or None when none is bound yet (the channel then cannot be
-    PostgreSQL)."""
+def _sessions_engine() -> Any:
+    """The engine the session table queries (bound by ``Database`` or by hand), or None."""
     try:
-        return current_engine()
-    except ConfigurationError:
+        return Session._meta.db
+    except Exception:  # Piccolo found no engine configured at all
         return None
 
 
