@@ -4,7 +4,9 @@ runtime built from it at startup (kept in the app's state, found through ``appst
 Give it to the plugin: ``AuthstagePlugin(actions=[...], auth=AuthConfig())``. The plugin then
 resolves the signed-in user for every action (deny by default), checks ``@action(roles=...)``,
 names the session cookie for bound arguments, and registers the redirect-to-login and JSON 401
-handlers used by the route guards.
+handlers used by the route guards. ``Auth.start`` (a startup hook, after the app's database is
+bound) opens the session cache's invalidation channel, chosen by ``session_cache_channel`` and
+the engine the session table uses; ``Auth.close`` stops it.
 """
 
 from __future__ import annotations
