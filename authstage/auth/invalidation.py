@@ -74,6 +74,7 @@ class LocalChannel(InvalidationChannel):
     async def start(self, cache: SessionCache) -> None:
         await super().start(cache)
         cache.reset(enabled=True)
+        logger.info("session cache: in-process channel (one process; several need Redis)")
 
 
 class ListeningChannel(InvalidationChannel):

@@ -163,6 +163,18 @@ async def test_a_lost_redis_channel_turns_the_cache_off_until_it_is_back(
         await _cached_on(b, fresh, queries)
 
 
+async def test_signing_out_works_while_redis_is_down(
+    database: Database, private_redis: PrivateRedis
+) -> None:
+    async with instance(private_redis.url) as a:
+        await _connected(a)
+        user_id, token = await sign_in_user()
+        private_redis.stop()
+        await a.call(session_actions.leave, token, everywhere=True)  # publishing fails: logged
+        assert await Session.count().where(Session.user == user_id) == 0
+        assert await a.whoami(token) is None
+
+
 @on_postgres
 async def test_a_terminated_postgres_listener_turns_the_cache_off_until_it_is_back(
     database: Database, queries: list[str]
