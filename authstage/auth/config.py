@@ -132,8 +132,8 @@ class Auth:
         if cache is None:
             return
         engine = _sessions_engine()
-        dsn = engine.config.get("dsn") if isinstance(engine, PostgresEngine) else None
-        channel = _channel_for(self.config.session_cache_channel, postgres_dsn=dsn)
+        postgres = dict(engine.config) if isinstance(engine, PostgresEngine) else None
+        channel = _channel_for(self.config.session_cache_channel, postgres=postgres)
         self.sessions.channel = channel
         await channel.start(cache)
 
@@ -159,11 +159,12 @@ def _sessions_engine() -> Any:
         return None
 
 
-def _channel_for(setting: str | None, *, postgres_dsn: str | None) -> InvalidationChannel:
+def _channel_for(setting: str | None, *, postgres: dict[str, Any] | None) -> InvalidationChannel:
     """The channel ``setting`` names (``AuthConfig.session_cache_channel``).
 
-    Unset means ``AUTHSTAGE_SESSION_CHANNEL``, else ``postgres`` when the app's database is
-    PostgreSQL (``postgres_dsn``), else Redis at ``REDIS_URL``, else ``local``.
+    Unset means ``AUTHSTAGE_SESSION_CHANNEL``, else ``postgres`` when the session table is on
+    PostgreSQL (``postgres``: its engine's asyncpg connection settings), else Redis at
+    ``REDIS_URL``, else ``local``.
 
     Raises:
         ConfigurationError: the setting names no channel, or PostgreSQL without that database.
@@ -171,18 +172,18 @@ def _channel_for(setting: str | None, *, postgres_dsn: str | None) -> Invalidati
     choice = (setting or os.environ.get("AUTHSTAGE_SESSION_CHANNEL", "")).strip()
     if not choice:
         redis_url = os.environ.get("REDIS_URL", "").strip()
-        choice = "postgres" if postgres_dsn else (redis_url or "local")
+        choice = "postgres" if postgres is not None else (redis_url or "local")
     scheme = choice.split("://", 1)[0].lower()
     if choice == "local":
         return LocalChannel()
     if choice == "postgres":
-        if postgres_dsn is None:
+        if postgres is None:
             raise ConfigurationError(
                 "session_cache_channel 'postgres' needs the app's database to be PostgreSQL"
             )
         from authstage.auth.pgchannel import PostgresChannel
 
-        return PostgresChannel(postgres_dsn)
+        return PostgresChannel(postgres)
     if scheme in {"redis", "rediss"}:
         from authstage.auth.redischannel import RedisChannel
 

@@ -28,21 +28,20 @@ LISTENER_NAME = "authstage-session-listener"
 
 
 class PostgresChannel(ListeningChannel):
-    """``LISTEN/NOTIFY`` on the database at ``dsn`` (the app's)."""
+    """``LISTEN/NOTIFY`` on the app's database; ``connect`` is its Piccolo engine's config
+    (``asyncpg.connect`` keyword arguments: a ``dsn``, or ``host``, ``user``...)."""
 
     name = "PostgreSQL"
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, connect: dict[str, Any]) -> None:
         super().__init__()
-        self.dsn = dsn
+        self.connect = connect
         self._connection: asyncpg.Connection[Any] | None = None
 
     async def _connect(self) -> None:
-        connection: asyncpg.Connection[Any] = await asyncpg.connect(
-            self.dsn,
-            timeout=self.check_interval,
-            server_settings={"application_name": LISTENER_NAME},
-        )
+        settings = {**self.connect.get("server_settings", {}), "application_name": LISTENER_NAME}
+        options = {**self.connect, "timeout": self.check_interval, "server_settings": settings}
+        connection: asyncpg.Connection[Any] = await asyncpg.connect(**options)
         self._connection = connection
         connection.add_termination_listener(self._terminated)
         await connection.add_listener(CHANNEL, self._notified)
