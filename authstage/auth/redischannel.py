@@ -93,8 +93,8 @@ class RedisChannel(ListeningChannel):
         client, self._client = self._client, None
         for closing in (pubsub, client):
             if closing is not None:
-                with contextlib.suppress(Exception):  # already broken
-                    await closing.aclose()
+                with contextlib.suppress(Exception):  # already broken, or frozen: bounded
+                    await asyncio.wait_for(closing.aclose(), self.check_interval)
 
     async def publish(self, message: str) -> None:
         client = self._client or self._new_client()

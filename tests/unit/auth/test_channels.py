@@ -163,6 +163,24 @@ async def test_a_lost_redis_channel_turns_the_cache_off_until_it_is_back(
         await _cached_on(b, fresh, queries)
 
 
+async def test_a_redis_server_that_stops_answering_turns_the_cache_off(
+    database: Database, queries: list[str], private_redis: PrivateRedis
+) -> None:
+    async with instance(private_redis.url) as b:
+        await _connected(b)
+        b.channel.check_interval = 0.2  # the liveness check, and how long it may take
+        user_id, token = await sign_in_user()
+        await _cached_on(b, token, queries)
+        private_redis.freeze()  # connections stay open, nothing is answered
+
+        async def bypassed() -> bool:
+            return b.auth.sessions.cache is not None and not b.auth.sessions.cache.enabled
+
+        await eventually(bypassed, within=3)
+        await Session.delete().where(Session.user == user_id)
+        assert await b.whoami(token) is None
+
+
 async def test_signing_out_works_while_redis_is_down(
     database: Database, private_redis: PrivateRedis
 ) -> None:
