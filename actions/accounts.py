@@ -35,7 +35,9 @@ from authstage.auth import (
     require_user,
     sign_in,
     sign_out,
+    user_changed,
 )
+from authstage.auth import revoke_session as end_session
 from authstage.auth.accounts import create_user, normalize_email
 from authstage.auth.config import Auth
 from authstage.auth.current import auth_runtime
@@ -135,6 +137,7 @@ async def update_profile(data: ProfileIn) -> UserOut:
     await User.update(
         {User.name: data.name.strip(), User.bio: data.bio, User.website: data.website}
     ).where(User.id == user.id)
+    await user_changed(user.id)  # the signed-in user's name is cached with the session
     revalidate_path("/profile")
     row = (
         await User.select(*User.all_columns(exclude=[User.password_hash]))
@@ -169,7 +172,7 @@ async def revoke_session(session_id: int) -> None:
     if row is None:
         raise ValidationFailed("No such session", field_errors={"session_id": ["No such session"]})
     await ensure_owner(row["user"])
-    await Session.delete().where(Session.id == session_id)
+    await end_session(session_id)  # on every instance's session cache too
     revalidate_path("/profile")
 
 
@@ -181,5 +184,6 @@ async def delete_account(password: str) -> None:
     exports = await export_files_of(user.id)
     await User.delete().where(User.id == user.id)  # sessions go with it (ON DELETE CASCADE)
     await delete_export_files(exports)  # the rows went with the user; their files follow
+    await user_changed(user.id)
     delete_cookie(_auth().cookie_name)
     redirect("/")

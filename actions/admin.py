@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from actions.exports import delete_export_files, export_files_of
 from actions.schemas import UserOut
 from actions.tables import Announcement
 from authstage import (
@@ -39,7 +40,7 @@ from authstage import (
     revalidate_path,
     take_outcome,
 )
-from authstage.auth import User, require_user
+from authstage.auth import User, require_user, user_changed
 
 __all__ = [
     "AnnouncementIn",
@@ -119,6 +120,7 @@ async def user_table(q: Search = "", page: Page = 1) -> dict[str, Any]:
 async def set_role(user_id: int, role: Role) -> UserOut:
     """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what)."""
     await User.update({User.role: role}).where(User.id == user_id)
+    await user_changed(user_id)  # cached sessions carry the role: dropped on every instance
     row = await User.select(*_COLUMNS).where(User.id == user_id).first()
     if row is None:
         not_found("No such user")
@@ -136,7 +138,10 @@ async def delete_user(user_id: int) -> None:
         raise ValidationFailed(message, form_errors=[message])
     if await User.select(User.id).where(User.id == user_id).first() is None:
         not_found("No such user")
+    exports = await export_files_of(user_id)
     await User.delete().where(User.id == user_id)  # posts, todos, sessions... cascade
+    await user_changed(user_id)  # their cached sessions end on every instance
+    await delete_export_files(exports)  # the rows went with the user; their files follow
     revalidate_path("/admin")
 
 

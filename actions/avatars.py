@@ -21,7 +21,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from authstage import FileRule, Storage, UploadedFile, action, fragment, revalidate_path
-from authstage.auth import User, require_user
+from authstage.auth import User, require_user, user_changed
 
 __all__ = ["AVATAR_RULE", "AvatarOut", "avatar_file", "avatar_image", "storage", "upload_avatar"]
 
@@ -47,6 +47,7 @@ async def upload_avatar(avatar: Annotated[UploadedFile, AVATAR_RULE]) -> AvatarO
         avatar, prefix="avatars/", field="avatar", max_pixels=MAX_PIXELS
     )
     await User.update({User.avatar: stored.key}).where(User.id == user.id)
+    await user_changed(user.id)
     if user.avatar and user.avatar.startswith("avatars/"):
         await storage.delete(user.avatar)
     revalidate_path("/profile")

@@ -193,8 +193,8 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             app_config.on_startup.append(audit.start)
         if auth is not None:
             app_config.state[AUTH_KEY] = auth
-            app_config.on_startup.append(auth.limiter.start)
-            app_config.on_shutdown = [*app_config.on_shutdown, auth.limiter.close]
+            app_config.on_startup.append(auth.start)  # limiter, session cache channel
+            app_config.on_shutdown = [*app_config.on_shutdown, auth.close]
         _add_exception_handlers(app_config, config, auth)
         if config.seed is not None:
             app_config.on_startup.append(_seeding(config))  # last: after the app's migrations

@@ -7,8 +7,10 @@ from authstage.auth.current import (
     get_session,
     require_role,
     require_user,
+    revoke_session,
     sign_in,
     sign_out,
+    user_changed,
 )
 from authstage.auth.guards import login_required, role_required, user_required
 from authstage.auth.passwords import PasswordHasher
@@ -29,8 +31,10 @@ __all__ = [
     "login_required",
     "require_role",
     "require_user",
+    "revoke_session",
     "role_required",
     "sign_in",
     "sign_out",
+    "user_changed",
     "user_required",
 ]

@@ -4,6 +4,9 @@
 its helpers and the page call it, the session is read with one query (user joined in). The
 sliding-expiry write, when due, happens inside that one memoized call.
 
+``get_session()`` reads through the session cache (sessioncache.py) when the app has one, so a
+signed-in call usually runs no query at all.
+
 ``sign_in`` and ``sign_out`` manage the cookie. ``sign_in`` always makes a new token and revokes
 the one the request came with, so a cookie planted before login is worthless after it.
 """
@@ -29,8 +32,10 @@ __all__ = [
     "get_session",
     "require_role",
     "require_user",
+    "revoke_session",
     "sign_in",
     "sign_out",
+    "user_changed",
 ]
 
 _SIGNED_OUT = object()
@@ -148,3 +153,27 @@ async def sign_out(*, everywhere: bool = False) -> None:
         await auth.sessions.revoke(token)
     delete_cookie(auth.cookie_name)
     ctx.principal = _SIGNED_OUT
+
+
+def _required_runtime(helper: str) -> Auth:
+    auth = auth_runtime()
+    if auth is None:
+        raise RuntimeError(f"{helper} needs an app configured with AuthConfig")
+    return auth
+
+
+async def revoke_session(session_id: int) -> bool:
+    """End the session with row ID ``session_id`` on every instance ("sign out that device");
+    False when there was none. Check first that the signed-in user owns it (``ensure_owner``).
+
+    Delete session rows through this (or ``auth.sessions``), never directly: the session cache
+    of every instance must hear about it.
+    """
+    return await _required_runtime("revoke_session").sessions.revoke_id(session_id)
+
+
+async def user_changed(user_id: int) -> None:
+    """Announce a change the app made to a user's row (role, name, avatar, deletion): every
+    cached session of that user is dropped on every instance and read afresh. Call it after
+    the write."""
+    await _required_runtime("user_changed").sessions.user_changed(user_id)

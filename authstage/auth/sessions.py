@@ -7,6 +7,11 @@
   ``touch_interval``, so a busy user does not cost a write per request.
 - Logout revokes the one session; "sign out everywhere" revokes all of a user's sessions;
   ``prune`` deletes expired rows.
+- With a ``SessionCache`` (sessioncache.py) a lookup is served from memory while the cache's
+  invalidation channel is connected. Every method here that ends or changes a session or a
+  user (``revoke``, ``revoke_all``, ``revoke_id``, ``delete_user``, ``set_password``,
+  ``set_role``, ``user_changed``) writes first, then drops the entries here and publishes the
+  invalidation to every other instance: change these rows through them, not directly.
 
 Litestar's server-side sessions keep an ID the client chose and never rotate it at login, which
 is why sessions are built here rather than on them.
@@ -16,14 +21,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from typing import Any
 
 import msgspec
 
+from authstage.auth.invalidation import InvalidationChannel
+from authstage.auth.principal import SessionInfo, UserInfo
+from authstage.auth.sessioncache import SessionCache
 from authstage.auth.tables import Session, User
+from authstage.errors import one_line
 
 __all__ = ["SessionInfo", "SessionManager", "UserInfo", "hash_token"]
+
+logger = logging.getLogger("authstage.auth")
 
 
 #: The one query of a session lookup, written once. Piccolo's query builder rebuilds a joined
@@ -46,33 +58,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class UserInfo(msgspec.Struct, frozen=True):
-    """The signed-in user, without anything secret (no password hash)."""
-
-    id: int
-    email: str
-    name: str
-    role: str
-    avatar: str | None = None
-    bio: str = ""
-    website: str | None = None
-
-
-class SessionInfo(msgspec.Struct, frozen=True):
-    """A live session: its row ID, expiry and user. The token itself is never kept here."""
-
-    id: int
-    user: UserInfo
-    created_at: dt.datetime
-    expires_at: dt.datetime
-    last_seen_at: dt.datetime
-
-    @property
-    def user_id(self) -> int:
-        """The signed-in user's ID."""
-        return self.user.id
-
-
 def _aware(value: Any) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
@@ -89,12 +74,18 @@ class SessionManager:
         lifetime: dt.timedelta = dt.timedelta(days=14),
         absolute: dt.timedelta = dt.timedelta(days=30),
         touch_interval: dt.timedelta = dt.timedelta(minutes=5),
+        cache: SessionCache | None = None,
+        channel: InvalidationChannel | None = None,
     ) -> None:
         if lifetime > absolute:
             raise ValueError("the sliding lifetime cannot exceed the absolute cap")
         self.lifetime = lifetime
         self.absolute = absolute
         self.touch_interval = touch_interval
+        #: Live sessions in memory (None: every lookup reads the database).
+        self.cache = cache
+        #: Where invalidations are published (the base channel: this process only).
+        self.channel = channel or InvalidationChannel()
 
     async def create(self, user_id: int, *, ip: str = "", user_agent: str = "") -> str:
         """Start a session for ``user_id``; returns the token (to put in the cookie only)."""
@@ -114,10 +105,25 @@ class SessionManager:
         return token
 
     async def lookup(self, token: str | None) -> SessionInfo | None:
-        """The live session of ``token`` with its user, in one query; None if there is none."""
+        """The live session of ``token`` with its user, from the cache or in one query; None
+        if there is none."""
         if not token or len(token) > 128:
             return None
-        rows = await Session.raw(_LOOKUP_SQL, hash_token(token))
+        token_hash = hash_token(token)
+        cache = self.cache
+        if cache is None:
+            return await self._read(token_hash)
+        session = cache.get(token_hash)
+        if session is not None:
+            return session
+        epoch = cache.epoch  # an invalidation during the read keeps its result out
+        session = await self._read(token_hash)
+        if session is not None:
+            cache.put(token_hash, session, epoch)
+        return session
+
+    async def _read(self, token_hash: str) -> SessionInfo | None:
+        rows = await Session.raw(_LOOKUP_SQL, token_hash)
         row = rows[0] if rows else None
         if row is None:
             return None
@@ -153,11 +159,20 @@ class SessionManager:
         await Session.update({Session.expires_at: expires, Session.last_seen_at: now}).where(
             Session.id == session.id
         )
+        if self.cache is not None:
+            self.cache.replace(
+                msgspec.structs.replace(session, expires_at=expires, last_seen_at=now)
+            )
         return expires
 
     async def revoke(self, token: str) -> None:
         """End the session of ``token`` (logout)."""
-        await Session.delete().where(Session.token_hash == hash_token(token))
+        token_hash = hash_token(token)
+        rows = await Session.delete().where(Session.token_hash == token_hash).returning(Session.id)
+        if self.cache is not None:
+            self.cache.drop_token(token_hash)
+        for row in rows:
+            await self.invalidate(f"s:{row['id']}")
 
     async def revoke_all(self, user_id: int, *, keep: str | None = None) -> None:
         """End every session of ``user_id``, except the one of token ``keep``."""
@@ -165,6 +180,55 @@ class SessionManager:
         if keep is not None:
             query = query.where(Session.token_hash != hash_token(keep))
         await query
+        await self.invalidate(f"u:{user_id}")
+
+    async def revoke_id(self, session_id: int) -> bool:
+        """End the session with row ID ``session_id`` (a "sign out that device" button);
+        False when there was none. Check who owns it first."""
+        rows = await Session.delete().where(Session.id == session_id).returning(Session.id)
+        await self.invalidate(f"s:{session_id}")
+        return bool(rows)
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete the user (their sessions go with it: ON DELETE CASCADE)."""
+        await User.delete().where(User.id == user_id)
+        await self.invalidate(f"u:{user_id}")
+
+    async def set_password(
+        self, user_id: int, password_hash: str, *, keep: str | None = None
+    ) -> None:
+        """Store a new password hash and end every session of the user but token ``keep``'s."""
+        await User.update({User.password_hash: password_hash}).where(User.id == user_id)
+        await self.revoke_all(user_id, keep=keep)
+
+    async def set_role(self, user_id: int, role: str) -> None:
+        """Change the user's role; their cached sessions are dropped everywhere."""
+        await User.update({User.role: role}).where(User.id == user_id)
+        await self.invalidate(f"u:{user_id}")
+
+    async def user_changed(self, user_id: int) -> None:
+        """Call after changing a user's row yourself (name, email, avatar...): every cached
+        session of theirs is dropped, on every instance, and read afresh."""
+        await self.invalidate(f"u:{user_id}")
+
+    async def invalidate(self, message: str) -> None:
+        """Drop what ``message`` names (``s:<session id>``, ``u:<user id>``, ``*``) here and
+        on every instance. Call it after the write it announces."""
+        if self.cache is None:
+            return
+        self.cache.apply(message)
+        try:
+            await self.channel.publish(message)
+        except Exception as exc:
+            # The write is done; only the other instances' caches may lag (up to their TTL).
+            logger.error(
+                "session invalidation %r could not be published on the %s channel (%s); "
+                "this instance reconnects it",
+                message,
+                self.channel.name,
+                one_line(exc),
+            )
+            self.channel.lose()
 
     async def prune(self) -> int:
         """Delete expired sessions; returns how many."""

@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from actions import accounts
+from authstage.appstate import auth_of
 from authstage.auth import User
 from authstage.testing import ActionClient
 
@@ -57,6 +58,17 @@ def session_of(client: ActionClient) -> str:
 async def db(query: Any) -> Any:
     """Run a Piccolo query from the test's own event loop (not the app's pool)."""
     return await query.run(in_pool=False)
+
+
+async def edit_behind(client: ActionClient, query: Any) -> Any:
+    """Change auth rows directly, as SQL typed by hand would, and empty the app's session
+    cache: the framework never heard of the change (running instances would see it only after
+    ``session_cache_ttl``)."""
+    result = await db(query)
+    auth = auth_of(client.client.app)
+    if auth is not None and auth.sessions.cache is not None:
+        auth.sessions.cache.clear()
+    return result
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from actions import accounts, admin
 from authstage.audit import AuditEntry, list_audit_entries
 from authstage.auth import User
 from authstage.testing import ActionClient
-from tests.actions.conftest import PASSWORD, db, error_of, signup
+from tests.actions.conftest import PASSWORD, db, edit_behind, error_of, signup
 
 NEW_PASSWORD = "another horse battery"
 
@@ -55,7 +55,7 @@ async def test_role_changes_are_admin_only_audited_and_listed_for_admins(
     refused = await actions.call(admin.set_role, user_id=int(me), role="admin")
     assert error_of(refused)["code"] == "FORBIDDEN"  # refused in step 4: not an audited call
     assert error_of(await actions.call(list_audit_entries))["code"] == "FORBIDDEN"
-    await db(User.update({User.role: "admin"}).where(User.id == int(me)))
+    await edit_behind(actions, User.update({User.role: "admin"}).where(User.id == int(me)))
     changed = await actions.call(admin.set_role, user_id=int(me), role="user")
     assert changed.json()["data"]["role"] == "user"
     assert await audit_trail() == [
@@ -66,7 +66,7 @@ async def test_role_changes_are_admin_only_audited_and_listed_for_admins(
             "args": {"user_id": int(me), "role": "user"},
         }
     ]
-    await db(User.update({User.role: "admin"}).where(User.id == int(me)))
+    await edit_behind(actions, User.update({User.role: "admin"}).where(User.id == int(me)))
     page = (await actions.call(list_audit_entries, user_id=me)).json()["data"]
     assert [e["action"] for e in page["entries"]] == ["actions.admin.set_role"]
     assert page["entries"][0]["ip"]  # the peer address the request came from

@@ -10,7 +10,15 @@ from actions import accounts, admin, notes
 from authstage.auth import Session, User
 from authstage.auth.sessions import hash_token
 from authstage.testing import ActionClient
-from tests.actions.conftest import db, error_of, login, session_of, set_session, signup
+from tests.actions.conftest import (
+    db,
+    edit_behind,
+    error_of,
+    login,
+    session_of,
+    set_session,
+    signup,
+)
 
 
 async def test_protected_page_redirects_to_login(actions: ActionClient) -> None:
@@ -63,8 +71,9 @@ async def test_expired_and_revoked_cookies_are_signed_out(actions: ActionClient)
     await signup(actions)
     token = session_of(actions)
     past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    await db(
-        Session.update({Session.expires_at: past}).where(Session.token_hash == hash_token(token))
+    await edit_behind(
+        actions,
+        Session.update({Session.expires_at: past}).where(Session.token_hash == hash_token(token)),
     )
     assert (await actions.client.get("/api/user")).status_code == 401
     await db(Session.delete(force=True))
@@ -94,7 +103,9 @@ async def test_admin_action_is_403_for_users_and_fine_for_admins(actions: Action
     response = await actions.call(admin.list_users)
     assert response.status_code == 403
     assert error_of(response)["code"] == "FORBIDDEN"
-    await db(User.update({User.role: "admin"}).where(User.email == "ada@example.com"))
+    await edit_behind(
+        actions, User.update({User.role: "admin"}).where(User.email == "ada@example.com")
+    )
     users = (await actions.call(admin.list_users)).json()["data"]
     assert [u["email"] for u in users] == ["ada@example.com"]
     assert "password_hash" not in users[0]
@@ -111,7 +122,7 @@ async def test_one_session_query_per_request(actions: ActionClient, queries: lis
     # the session; the profile page's guard, handler and take_outcome() share one lookup too.
     await actions.call(accounts.update_profile, data={"name": "Ada Two"})
     session_queries = [q for q in queries if "authstage_session" in q]
-    assert len(session_queries) == 1, session_queries
+    assert len(session_queries) <= 1, session_queries  # none when the session cache has it
     queries.clear()
     page = await actions.client.get("/profile")
     assert page.status_code == 200

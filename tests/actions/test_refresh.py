@@ -7,7 +7,7 @@ import msgspec
 from actions import accounts, admin
 from authstage.auth import User
 from authstage.testing import ActionClient
-from tests.actions.conftest import db, signup
+from tests.actions.conftest import edit_behind, signup
 
 
 def refresh_of(actions: ActionClient, *limits: int) -> dict[str, str]:
@@ -20,7 +20,9 @@ async def test_reads_refreshed_after_a_signed_in_write_cost_no_session_query(
     actions: ActionClient, queries: list[str]
 ) -> None:
     await signup(actions)
-    await db(User.update({User.role: "admin"}).where(User.email == "ada@example.com"))
+    await edit_behind(
+        actions, User.update({User.role: "admin"}).where(User.email == "ada@example.com")
+    )
     queries.clear()
     response = await actions.call(
         accounts.update_profile, data={"name": "Ada Two"}, headers=refresh_of(actions, 1, 50)
