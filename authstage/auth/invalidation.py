@@ -166,7 +166,8 @@ class ListeningChannel(InvalidationChannel):
             failures += 1
 
     def _delay(self, failures: int) -> float:
-        return float(min(self.retry_delay * 2**failures, self.max_retry_delay))
+        # The exponent is capped: 2**failures of a long outage would overflow a float.
+        return float(min(self.retry_delay * 2 ** min(failures, 32), self.max_retry_delay))
 
     async def _watch(self) -> str:
         """Wait until the connection is lost; returns why."""
