@@ -14,7 +14,7 @@ from actions import admin
 from authstage.auth import User
 from authstage.jobs.tables import JobRecord
 from authstage.testing import ActionClient
-from tests.actions.conftest import db, error_of, signup
+from tests.actions.conftest import db, edit_behind, error_of, signup
 from tests.actions.test_admin_pages import BASE, add_users, sign_up_admin
 from tests.unit.smtp_server import Inbox, smtp_server
 
@@ -90,7 +90,9 @@ async def test_a_subject_smuggling_a_header_or_an_empty_role_queues_nothing(
     smuggled = {**ANNOUNCEMENT, "subject": "Hi\r\nBcc: everyone@example.com"}
     error = error_of(await actions.call(admin.send_announcement, data=smuggled))
     assert error["code"] == "VALIDATION" and "subject" in error["fieldErrors"]
-    await db(User.update({User.role: "admin"}).where(User.email == "ada@example.com"))
+    await edit_behind(
+        actions, User.update({User.role: "admin"}).where(User.email == "ada@example.com")
+    )
     nobody = error_of(await actions.call(admin.send_announcement, data=ANNOUNCEMENT))
     assert nobody["fieldErrors"] == {"audience": ["Nobody has this role"]}
     assert await db(JobRecord.count()) == 0

@@ -12,7 +12,7 @@ from actions.tables import Post, Todo
 from authstage.audit import AuditEntry
 from authstage.auth import Session, User
 from authstage.testing import ActionClient
-from tests.actions.conftest import db, error_of, signup
+from tests.actions.conftest import db, edit_behind, error_of, signup
 
 BASE = "http://testserver.local"
 BROWSER = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8", "sec-fetch-dest": "document"}
@@ -21,7 +21,9 @@ BROWSER = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8", "sec-fetch-des
 async def sign_up_admin(actions: ActionClient, name: str = "Root") -> int:
     """Sign up ``root@example.com`` (the client keeps the session) and make them an admin."""
     await signup(actions, email="root@example.com", name=name)
-    await db(User.update({User.role: "admin"}).where(User.email == "root@example.com"))
+    await edit_behind(
+        actions, User.update({User.role: "admin"}).where(User.email == "root@example.com")
+    )
     return await user_id("root@example.com")
 
 

@@ -11,7 +11,7 @@ import re
 from actions import accounts
 from authstage.auth import User
 from authstage.testing import ActionClient
-from tests.actions.conftest import db, session_of, set_session, signup
+from tests.actions.conftest import edit_behind, session_of, set_session, signup
 
 BASE = "http://testserver.local"
 SECTIONS = ["/", "/posts", "/search", "/todos", "/export", "/profile"]
@@ -62,7 +62,9 @@ async def test_the_header_log_out_form_signs_out_without_javascript(
 
 async def test_an_admin_also_sees_admin(actions: ActionClient) -> None:
     await signup(actions, email="root@example.com", name="Root")
-    await db(User.update({User.role: "admin"}).where(User.email == "root@example.com"))
+    await edit_behind(
+        actions, User.update({User.role: "admin"}).where(User.email == "root@example.com")
+    )
     header = _header((await actions.client.get("/")).text)
     assert _links(header) == ["/", *SECTIONS, "/admin", "/dashboard"]
     assert ">Root</a>" in header

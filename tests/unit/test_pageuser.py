@@ -46,7 +46,11 @@ async def asked() -> dict[str, Any]:
 
 def _app(database_url: str) -> Litestar:
     database = Database(database_url, migrate_on_startup=False)
-    auth = AuthConfig(hasher=FAST_HASHER, rate_limit_storage="async+memory://")
+    # No session cache: what is counted is the page's own lookup (session_cache.py has its
+    # own tests).
+    auth = AuthConfig(
+        hasher=FAST_HASHER, rate_limit_storage="async+memory://", session_cache_size=0
+    )
     return Litestar(
         [enter, shown, asked],
         plugins=[AuthstagePlugin(actions=[sa], secret=SECRET, auth=auth)],
