@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from markupsafe import Markup, escape
 
 from authstage.errors import BadRequest
+from authstage.formonce import new_once
 from authstage.registry import Registry, spec_of
 
 __all__ = ["Binder", "BoundAction", "hidden_inputs"]
@@ -70,7 +71,9 @@ class BoundAction:
             form: a key telling this form's no-JS outcome from that of other forms of the
                 same action on the page (one per row): ``outcomes.for_action(fn, form=key)``.
         """
-        return hidden_inputs(_action=self.action_id, _bound=self.token, _form=form)
+        return hidden_inputs(
+            _action=self.action_id, _bound=self.token, _form=form, _once=new_once()
+        )
 
 
 def hidden_inputs(**fields: str | int | None) -> Markup:

@@ -38,7 +38,7 @@ from authstage.body import ClientDisconnected, read_body
 from authstage.context import RequestContext, current_var
 from authstage.csrf import OriginPolicy
 from authstage.disconnect import DisconnectWatch
-from authstage.encoding import error_envelope, send_json
+from authstage.encoding import Reply, error_envelope, send_json
 from authstage.errors import (
     ActionError,
     BadRequest,
@@ -47,13 +47,15 @@ from authstage.errors import (
     NotFound,
     UnsupportedMediaType,
 )
+from authstage.formonce import Recorder, form_key, send_reply
 from authstage.forms import Form, parse_form, submitted_values
 from authstage.formstream import read_multipart
 from authstage.idempotency import IDEMPOTENCY_HEADER, Idempotency
 from authstage.noscript import NoScriptReply
 from authstage.observe import CallObserver
+from authstage.params import ONCE_FIELD
 from authstage.refresh import REFRESH_HEADER, Prepared, Refresher
-from authstage.steps import ActionSteps
+from authstage.steps import ActionSteps, Arguments
 
 if TYPE_CHECKING:
     from litestar.types import Message, Receive, Scope, Send
@@ -241,6 +243,11 @@ class ActionEndpoint:
                     reply = await self.idempotency.once(ctx, spec, key, arguments, produce)
                 await send_json(send, *reply)
                 return
+            once = form.first(ONCE_FIELD) if raw_id is None and form is not None else None
+            form_once = form_key(once, arguments) if once else None
+            if form_once is not None:  # 6-7 a no-JS form's post, once per rendering (formonce.py)
+                await self._once_per_form(send, ctx, headers, spec, arguments, form, form_once)
+                return
             # 6 run, cancelled if the client goes away (disconnect.py)
             data = await steps.run(ctx, spec, arguments, receive)
             if raw_id is None:  # 7 encode: no-JS form
@@ -265,6 +272,28 @@ class ActionEndpoint:
                 status, sent = outbox.sent()
                 name = spec.name if spec else None
                 self.observer.record(name, status, sent, error, started, opened)
+
+    async def _once_per_form(
+        self,
+        send: Send,
+        ctx: RequestContext,
+        headers: dict[bytes, bytes],
+        spec: ActionSpec,
+        arguments: Arguments,
+        form: Form | None,
+        key: bytes,
+    ) -> None:
+        """Steps 6-7 of a no-JS post carrying its form's one-time key: a second post of the
+        same rendered form gets the first one's reply (formonce.py). Not cancelled when the
+        browser drops the connection: the reply must be recorded for the post that follows."""
+
+        async def produce() -> Reply:
+            data = await self.steps.run(ctx, spec, arguments)
+            recorder = Recorder()
+            await self.noscript.success(recorder, ctx, headers, spec, data, form)
+            return recorder.reply()
+
+        await send_reply(send, await self.idempotency.once(ctx, spec, key, arguments, produce))
 
     async def fail(
         self,

@@ -51,7 +51,13 @@ if TYPE_CHECKING:
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec
 
-__all__ = ["IDEMPOTENCY_HEADER", "REPLAYED_HEADER", "Idempotency", "caller_scope"]
+__all__ = [
+    "IDEMPOTENCY_HEADER",
+    "REPLAYED_HEADER",
+    "Idempotency",
+    "caller_scope",
+    "fingerprint",
+]
 
 IDEMPOTENCY_HEADER = b"idempotency-key"
 REPLAYED_HEADER = (b"idempotent-replayed", b"true")
@@ -102,7 +108,7 @@ def _redis_of(store: Store) -> Any:
     return store._redis if isinstance(store, RedisStore) else None
 
 
-def _fingerprint(arguments: Any) -> bytes:
+def fingerprint(arguments: Any) -> bytes:
     """The digest a retry's arguments must match: their JSON, then each file's bytes."""
     digest = hashlib.sha256(msgspec.json.encode(arguments))
     args, kwargs = arguments
@@ -167,12 +173,12 @@ class Idempotency:
             Conflict: a call with this key is still running in another process.
         """
         slot = self.slot(ctx, spec, key)
-        fingerprint = _fingerprint(arguments)
+        digest = fingerprint(arguments)
         deadline = time.monotonic() + self.wait
         while True:
             raw = await self.store.get(slot)
             if raw is not None:
-                return self._replay(_decode(raw), fingerprint)
+                return self._replay(_decode(raw), digest)
             running = self._running.get(slot)
             if running is not None:  # the same key, running in this process: wait for it
                 await asyncio.shield(running)
@@ -190,7 +196,7 @@ class Idempotency:
         try:
             reply = await produce()
             if reply.status not in _RETRYABLE:
-                record = _Record(fingerprint, reply.status, reply.body, reply.headers)
+                record = _Record(digest, reply.status, reply.body, reply.headers)
                 await self.store.set(slot, _encode(record), expires_in=self.window)
                 await self._sweep()
             return reply

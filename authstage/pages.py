@@ -25,6 +25,7 @@ from markupsafe import Markup
 from authstage.appstate import Mounted, endpoint_of
 from authstage.binding import BoundAction, hidden_inputs
 from authstage.context import context
+from authstage.formonce import new_once
 
 __all__ = ["action_fields", "action_id", "bind", "endpoint"]
 
@@ -46,7 +47,7 @@ def action_fields(fn: Callable[..., Any] | str, form: str | int | None = None) -
         form: a key telling this form's no-JS outcome from that of other forms of the same
             action on the page: ``outcomes.for_action(fn, form=key)`` (outcome.py).
     """
-    return hidden_inputs(_action=action_id(fn), _form=form)
+    return hidden_inputs(_action=action_id(fn), _form=form, _once=new_once())
 
 
 def bind(

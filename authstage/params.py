@@ -29,12 +29,21 @@ from authstage.errors import RegistrationError, ValidationFailed
 from authstage.nul import JSON_NUL, NUL_MESSAGE, nul_paths
 from authstage.uploads import FileRule, UploadedFile
 
-__all__ = ["FORM_FIELD", "RESERVED_NAMES", "ActionSignature", "Param", "ResultTypeError"]
+__all__ = [
+    "FORM_FIELD",
+    "ONCE_FIELD",
+    "RESERVED_NAMES",
+    "ActionSignature",
+    "Param",
+    "ResultTypeError",
+]
 
 #: The optional form key: ties a no-JS outcome to one form of an action on a page (outcome.py).
 FORM_FIELD = "_form"
+#: The one-time key of a rendered form: a no-JS form posted twice runs once (formonce.py).
+ONCE_FIELD = "_once"
 #: Form fields the protocol uses itself; no parameter may take these names.
-RESERVED_NAMES = frozenset({"_action", "_bound", "_args", "_manifest", FORM_FIELD})
+RESERVED_NAMES = frozenset({"_action", "_bound", "_args", "_manifest", FORM_FIELD, ONCE_FIELD})
 
 _encoder = msgspec.json.Encoder()
 

@@ -211,15 +211,18 @@ async def test_author_deletes_a_post_and_its_likes(actions: ActionClient) -> Non
     assert (await actions.client.get(f"/posts/{post_id}")).status_code == 404
 
 
-async def test_double_submitted_create_makes_two_posts_unless_it_has_a_key(
+async def test_double_submitted_create_makes_one_post_per_rendered_form_or_key(
     actions: ActionClient,
 ) -> None:
-    # Two identical posts are allowed (as in the seeds); the script disables a pending form,
-    # and a retrying client sends Idempotency-Key.
+    # The same rendered form posted twice is one post (its one-time key: formonce.py); the
+    # page rendered again makes a new form, and two identical posts are allowed then.
     await signup(actions)
     fields = (await forms(actions, "/posts"))["new-post"]["fields"]
     for _ in range(2):
         await submit(actions, fields, "/posts", title="Twice", content="c")
+    assert len(await rows()) == 1
+    fresh = (await forms(actions, "/posts"))["new-post"]["fields"]
+    await submit(actions, fresh, "/posts", title="Twice", content="c")
     assert len(await rows()) == 2
     data = {"title": "Once", "content": "c"}
     key = {"idempotency-key": "create-once-1"}
@@ -238,6 +241,7 @@ async def test_like_toggles_and_the_page_shows_it(actions: ActionClient) -> None
     assert response.headers["location"] == f"/posts/{post_id}"
     page = (await actions.client.get(f"/posts/{post_id}")).text
     assert 'aria-pressed="true">Unlike (1)' in page
+    fields = (await forms(actions, f"/posts/{post_id}"))["like"]["fields"]  # as re-rendered
     unliked = await submit(actions, fields, None)
     assert unliked.json()["data"] == {"liked": False, "likes": 0}
     again = (await actions.call(posts.toggle_like, post_id=post_id)).json()
