@@ -8,7 +8,7 @@ from authstage.actionlimits import RateLimit
 from authstage.auditoption import Audit
 from authstage.binding import BoundAction
 from authstage.cache import Cache, cached, default_cache
-from authstage.compiled import CompileError, Compiled, Param, compiled
+from authstage.compiled import Compiled, CompileError, Param, compiled
 from authstage.config import AuthstageConfig, ResolvedConfig, Seeder
 from authstage.context import (
     RequestContext,

@@ -178,6 +178,20 @@ PEERS: dict[str, Peer] = {
             "`BenchRow.insert(BenchRow(name=..., value=...))` on Piccolo's pooled `PostgresEngine`",
         ),
         Peer(
+            key="db_authstage_compiled",
+            label="authstage action + compiled Piccolo ORM insert",
+            module="bench.servers.db_authstage_compiled",
+            path="/_action",
+            body=_ROW_BODY,
+            check=_int_envelope,
+            action="bench.insert_row_compiled",
+            uses_db=True,
+            inserts=True,
+            description="the ORM peer's `BenchRow.insert(BenchRow(name=..., value=...))` in a "
+            "`@compiled` function (authstage.compiled): compiled to SQL on the first call, then "
+            "sent with new values through the same Piccolo engine and pool",
+        ),
+        Peer(
             key="db_authstage_sql",
             label="authstage action + Piccolo raw SQL",
             module="bench.servers.db_authstage_sql",
@@ -247,9 +261,14 @@ COMPARISONS: list[Comparison] = [
     Comparison(
         key="db",
         title="DB insert: one row on PostgreSQL",
-        peers=("db_authstage", "db_authstage_sql", "db_raw"),
+        peers=("db_authstage_compiled", "db_authstage", "db_authstage_sql", "db_raw"),
         ratios=(
-            Ratio("db_authstage", "db_raw", Target(low=1.0, text=">= 1.0x the raw asyncpg route")),
+            Ratio(
+                "db_authstage_compiled",
+                "db_raw",
+                Target(low=1.0, text=">= 1.0x the raw asyncpg route"),
+            ),
+            Ratio("db_authstage", "db_raw"),
             Ratio(
                 "db_authstage_sql",
                 "db_raw",
@@ -257,8 +276,9 @@ COMPARISONS: list[Comparison] = [
             ),
         ),
         summary="A realistic write: one pooled INSERT ... RETURNING per request, the same "
-        "statement in all three peers. The two actions differ only in how Piccolo is asked for "
-        "it: the ORM builds the query on every call, the raw peer passes the SQL as written.",
+        "statement in all four peers. The three actions differ only in how Piccolo is asked for "
+        "it: the compiled ORM query is built once and sent with new values, the plain ORM "
+        "query is built on every call, the raw peer passes the SQL as written.",
     ),
     Comparison(
         key="registry",
