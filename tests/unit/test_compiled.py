@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import asyncpg
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
@@ -116,6 +117,33 @@ async def test_runs_on_a_pooled_connection_or_a_new_one(database: Database) -> N
     finally:
         if isinstance(engine, PostgresEngine):
             await engine.close_connection_pool()
+
+
+#: Run on the PostgreSQL database only (SQLite has no pool to give a connection back to).
+on_postgres = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+@on_postgres
+async def test_a_write_whose_connection_cannot_be_released_is_still_reported_done(
+    database: Database,
+) -> None:
+    # asyncpg runs the pool's `reset` when a connection is handed back; one that raises is a
+    # release failing after the work committed (as when the server goes away at that moment).
+    async def failing_reset(connection: Any) -> None:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")
+
+    engine = database.engine
+    assert isinstance(engine, PostgresEngine)
+    await engine.start_connection_pool(min_size=1, max_size=2, reset=failing_reset)
+    try:
+        first = await insert_note(title="kept", body="")  # no error raised
+        second = await insert_note(title="kept too", body="")  # on a replaced connection
+    finally:
+        await engine.close_connection_pool()
+    assert await Note.count() == 2
+    assert second[0]["id"] == first[0]["id"] + 1
 
 
 async def test_a_new_engine_gets_a_new_compilation(database: Database) -> None:
