@@ -73,6 +73,26 @@ async def test_select_by_key_matches_the_orm_query(database: Database) -> None:
     assert await titles_from(first_id=ids[0]) == ["x", "y"]
 
 
+@compiled
+def note_object(note_id: int) -> Any:
+    return Note.objects().get(Note.id == note_id)
+
+
+@compiled
+def count_titled(title: str) -> Any:
+    return Note.count().where(Note.title == title)
+
+
+async def test_objects_and_counts_come_back_as_piccolo_gives_them(database: Database) -> None:
+    note_id = (await insert_note(title="obj", body="b"))[0]["id"]
+    note = await note_object(note_id)
+    assert isinstance(note, Note)
+    assert (note.id, note.title, note._exists_in_db) == (note_id, "obj", True)
+    assert await note_object(note_id + 1) is None
+    assert await count_titled("obj") == 1
+    assert await count_titled(title="other") == 0
+
+
 async def test_update_and_delete_by_key(database: Database) -> None:
     note_id = (await insert_note(title="old", body=""))[0]["id"]
     assert await retitle(note_id=note_id, title="new") == [{"title": "new"}]
