@@ -52,8 +52,8 @@ from piccolo.query.methods.insert import Insert
 from piccolo.query.methods.update import Update
 from piccolo.querystring import QueryString
 
+from authstage import engines
 from authstage.compiledplan import Plan, Slot
-from authstage.engines import fetch_compiled
 
 __all__ = ["CompileError", "Compiled", "Param", "compiled"]
 
@@ -244,7 +244,7 @@ class Compiled(Generic[P, R]):
     async def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         values = self._values(args, kwargs)
         plan = self.plan()
-        records = await fetch_compiled(
+        records = await engines.fetch_compiled(
             plan.engine, plan.sql, plan.arguments(values), plan.query_type, plan.table
         )
         result: R = await plan.rows(records)
