@@ -8,6 +8,7 @@ from authstage.actionlimits import RateLimit
 from authstage.auditoption import Audit
 from authstage.binding import BoundAction
 from authstage.cache import Cache, cached, default_cache
+from authstage.compiled import Compiled, CompileError, Param, compiled
 from authstage.config import AuthstageConfig, ResolvedConfig, Seeder
 from authstage.context import (
     RequestContext,
@@ -73,6 +74,8 @@ __all__ = [
     "BadRequest",
     "BoundAction",
     "Cache",
+    "CompileError",
+    "Compiled",
     "ConfigurationError",
     "Conflict",
     "CrossSiteRequest",
@@ -89,6 +92,7 @@ __all__ = [
     "OutboxMailer",
     "Outcome",
     "Outcomes",
+    "Param",
     "PayloadTooLarge",
     "RateLimit",
     "RateLimited",
@@ -112,6 +116,7 @@ __all__ = [
     "authstage_script",
     "bind",
     "cached",
+    "compiled",
     "compose",
     "contains",
     "context",

@@ -13,6 +13,9 @@
 4. **Recovery is noticed.** The first query that succeeds after an outage logs one line
    (``outage.DATABASE``).
 
+``fetch_compiled`` runs a query compiled once (compiled.py) the way these engines run any
+query, with the same transaction, release and recovery rules.
+
 PostgreSQL needs no "pool re-created" step: asyncpg reconnects a pooled connection that was
 lost on its next acquire, so the app recovers by itself as soon as the server accepts
 connections again.
@@ -25,13 +28,14 @@ import logging
 import weakref
 from typing import Any
 
+from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 from piccolo.querystring import QueryString
 
 from authstage.outage import DATABASE
 
-__all__ = ["Postgres", "QueuedWriteTransaction", "SQLite"]
+__all__ = ["Postgres", "QueuedWriteTransaction", "SQLite", "fetch_compiled"]
 
 logger = logging.getLogger("authstage")
 
@@ -109,6 +113,38 @@ class SQLite(SQLiteEngine):
         if DATABASE.down:
             DATABASE.succeeded()
         return response
+
+
+async def fetch_compiled(
+    engine: Engine[Any], sql: str, args: list[Any], query_type: str, table: Any
+) -> Any:
+    """Run SQL compiled once (compiled.py) with ``args``: on the current transaction's
+    connection, else a pooled one (released as ``_release`` does), else a new one; the rows as
+    the driver returns them. What ``run_querystring`` does, without compiling anything."""
+    transaction = engine.current_transaction.get()
+    if isinstance(engine, PostgresEngine):
+        if transaction is not None:
+            response = await transaction.connection.fetch(sql, *args)
+        elif engine.pool is not None:
+            connection = await engine.pool.acquire()
+            try:
+                response = await connection.fetch(sql, *args)
+            finally:
+                await _release(engine, connection)
+        else:
+            response = await engine._run_in_new_connection(sql, args)
+    elif isinstance(engine, SQLiteEngine):
+        if transaction is not None:
+            response = await engine._run_in_existing_connection(
+                transaction.connection, sql, args, query_type, table
+            )
+        else:
+            response = await engine._run_in_new_connection(sql, args, query_type, table)
+    else:
+        raise TypeError(f"compiled queries run on PostgreSQL or SQLite, not {engine!r}")
+    if DATABASE.down:
+        DATABASE.succeeded()
+    return response
 
 
 #: One queue of SQLite write transactions per event loop (asyncio locks belong to one loop).

@@ -8,6 +8,7 @@ optional target.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 from collections.abc import Callable
@@ -123,6 +124,13 @@ class Comparison:
         return tuple(dict.fromkeys(r.subject for r in self.ratios))
 
 
+def _inserting_action(key: str, label: str, action: str, description: str) -> Peer:
+    """A DB insert peer that is an authstage action: module ``bench.servers.<key>``."""
+    module = f"bench.servers.{key}"
+    peer = Peer(key, label, module, "/_action", _ROW_BODY, _int_envelope, action)
+    return dataclasses.replace(peer, uses_db=True, inserts=True, description=description)
+
+
 PEERS: dict[str, Peer] = {
     p.key: p
     for p in [
@@ -164,30 +172,26 @@ PEERS: dict[str, Peer] = {
             action="bench.add",
             description="the same `add` action among 10,000 registered actions",
         ),
-        Peer(
-            key="db_authstage",
-            label="authstage action + Piccolo ORM insert",
-            module="bench.servers.db_authstage",
-            path="/_action",
-            body=_ROW_BODY,
-            check=_int_envelope,
-            action="bench.insert_row",
-            uses_db=True,
-            inserts=True,
-            description="an action inserting one row with "
+        _inserting_action(
+            "db_authstage",
+            "authstage action + Piccolo ORM insert",
+            "bench.insert_row",
+            "an action inserting one row with "
             "`BenchRow.insert(BenchRow(name=..., value=...))` on Piccolo's pooled `PostgresEngine`",
         ),
-        Peer(
-            key="db_authstage_sql",
-            label="authstage action + Piccolo raw SQL",
-            module="bench.servers.db_authstage_sql",
-            path="/_action",
-            body=_ROW_BODY,
-            check=_int_envelope,
-            action="bench.insert_row_sql",
-            uses_db=True,
-            inserts=True,
-            description="an action inserting the row with SQL written by hand, "
+        _inserting_action(
+            "db_authstage_compiled",
+            "authstage action + compiled Piccolo ORM insert",
+            "bench.insert_row_compiled",
+            "the ORM peer's `BenchRow.insert(BenchRow(name=..., value=...))` in a "
+            "`@compiled` function (authstage.compiled): compiled to SQL on the first call, then "
+            "sent with new values through the same Piccolo engine and pool",
+        ),
+        _inserting_action(
+            "db_authstage_sql",
+            "authstage action + Piccolo raw SQL",
+            "bench.insert_row_sql",
+            "an action inserting the row with SQL written by hand, "
             "`BenchRow.raw('INSERT ... VALUES (DEFAULT,{},{}) RETURNING \"id\"', name, value)`, "
             "through the same Piccolo engine and pool",
         ),
@@ -247,9 +251,14 @@ COMPARISONS: list[Comparison] = [
     Comparison(
         key="db",
         title="DB insert: one row on PostgreSQL",
-        peers=("db_authstage", "db_authstage_sql", "db_raw"),
+        peers=("db_authstage_compiled", "db_authstage", "db_authstage_sql", "db_raw"),
         ratios=(
-            Ratio("db_authstage", "db_raw", Target(low=1.0, text=">= 1.0x the raw asyncpg route")),
+            Ratio(
+                "db_authstage_compiled",
+                "db_raw",
+                Target(low=1.0, text=">= 1.0x the raw asyncpg route"),
+            ),
+            Ratio("db_authstage", "db_raw"),
             Ratio(
                 "db_authstage_sql",
                 "db_raw",
@@ -257,8 +266,9 @@ COMPARISONS: list[Comparison] = [
             ),
         ),
         summary="A realistic write: one pooled INSERT ... RETURNING per request, the same "
-        "statement in all three peers. The two actions differ only in how Piccolo is asked for "
-        "it: the ORM builds the query on every call, the raw peer passes the SQL as written.",
+        "statement in all four peers. The three actions differ only in how Piccolo is asked for "
+        "it: the compiled ORM query is built once and sent with new values, the plain ORM "
+        "query is built on every call, the raw peer passes the SQL as written.",
     ),
     Comparison(
         key="registry",

@@ -26,11 +26,13 @@ import secrets
 from typing import Any
 
 import msgspec
+from piccolo.query.methods.select import First
 
 from authstage.auth.invalidation import InvalidationChannel
 from authstage.auth.principal import SessionInfo, UserInfo
 from authstage.auth.sessioncache import SessionCache
 from authstage.auth.tables import Session, User
+from authstage.compiled import compiled
 from authstage.errors import one_line
 
 __all__ = ["SessionInfo", "SessionManager", "UserInfo", "hash_token"]
@@ -38,15 +40,29 @@ __all__ = ["SessionInfo", "SessionManager", "UserInfo", "hash_token"]
 logger = logging.getLogger("authstage.auth")
 
 
-#: The one query of a session lookup, written once. Piccolo's query builder rebuilds a joined
-#: select on every call (about 1 ms of CPU here), on the path of every signed-in request; this
-#: is the SELECT ``Session.select(..., *Session.user.all_columns())`` makes, without the rebuild.
-_LOOKUP_SQL = (
-    "SELECT s.id, s.created_at, s.expires_at, s.last_seen_at, u.id AS user_id, u.email, u.name,"
-    " u.role, u.avatar, u.bio, u.website"
-    " FROM authstage_session AS s JOIN authstage_user AS u"
-    ' ON u.id = s."user" WHERE s.token_hash = {}'
-)
+@compiled
+def _session_by_token(token_hash: str) -> First:
+    """The session of ``token_hash`` joined with its user: the one query of a lookup, on the
+    path of every signed-in request. Compiled: Piccolo builds a joined select in about 1 ms of
+    CPU (``ForeignKey.__getattribute__`` for each joined column), far more than the query."""
+    user = Session.user
+    return (
+        Session.select(
+            Session.id,
+            Session.created_at,
+            Session.expires_at,
+            Session.last_seen_at,
+            user.id.as_alias("user_id"),
+            user.email.as_alias("email"),
+            user.name.as_alias("name"),
+            user.role.as_alias("role"),
+            user.avatar.as_alias("avatar"),
+            user.bio.as_alias("bio"),
+            user.website.as_alias("website"),
+        )
+        .where(Session.token_hash == token_hash)
+        .first()
+    )
 
 
 def _now() -> dt.datetime:
@@ -123,8 +139,7 @@ class SessionManager:
         return session
 
     async def _read(self, token_hash: str) -> SessionInfo | None:
-        rows = await Session.raw(_LOOKUP_SQL, token_hash)
-        row = rows[0] if rows else None
+        row = await _session_by_token(token_hash=token_hash)
         if row is None:
             return None
         now = _now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Integer, Varchar
+from piccolo.columns import Integer, Serial, Varchar
 from piccolo.table import Table
 
 __all__ = ["INSERT_SQL", "INSERT_SQL_PICCOLO", "BenchRow", "create_table_ddl"]
@@ -10,6 +10,8 @@ __all__ = ["INSERT_SQL", "INSERT_SQL_PICCOLO", "BenchRow", "create_table_ddl"]
 
 class BenchRow(Table, tablename="authstage_bench_row"):
     """One benchmark row; its engine is attached by the app factory."""
+
+    id: Serial  # the implicit primary key, declared for type checkers
 
     name = Varchar(length=100)
     value = Integer()

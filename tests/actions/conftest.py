@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from actions import accounts
+from authstage import engines
 from authstage.appstate import auth_of
 from authstage.auth import User
 from authstage.testing import ActionClient
@@ -73,14 +74,21 @@ async def edit_behind(client: ActionClient, query: Any) -> Any:
 
 @pytest.fixture
 def queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every SQL statement the database engine runs from here on."""
+    """Every SQL statement the database engine runs from here on, compiled queries included
+    (their SQL text, with placeholders)."""
     engine = type(User._meta.db)
     seen: list[str] = []
     run = engine.run_querystring
+    fetch = engines.fetch_compiled
 
     async def counting(self: Any, querystring: Any, in_pool: bool = True) -> Any:
         seen.append(str(querystring))
         return await run(self, querystring, in_pool=in_pool)
 
+    async def counting_compiled(engine: Any, sql: str, *args: Any) -> Any:
+        seen.append(sql)
+        return await fetch(engine, sql, *args)
+
     monkeypatch.setattr(engine, "run_querystring", counting)
+    monkeypatch.setattr(engines, "fetch_compiled", counting_compiled)
     return seen
