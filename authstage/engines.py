@@ -11,7 +11,7 @@
 3. **SQLite writers queue.** ``QueuedWriteTransaction`` (``db.write_transaction``) takes a
    process-wide turn before ``BEGIN IMMEDIATE``, so a burst of writers commits in order.
 4. **Recovery is noticed.** The first query that succeeds after an outage logs one line
-   (``outage.DATABASE``).
+   (``outage.DATABASE``); asyncpg's own retries to refill the pool log no tracebacks.
 
 PostgreSQL needs no "pool re-created" step: asyncpg reconnects a pooled connection that was
 lost on its next acquire, so the app recovers by itself as soon as the server accepts
@@ -29,7 +29,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 from piccolo.querystring import QueryString
 
-from authstage.outage import DATABASE
+from authstage.outage import DATABASE, quiet_pool_reconnects
 
 __all__ = ["Postgres", "QueuedWriteTransaction", "SQLite"]
 
@@ -77,6 +77,7 @@ class Postgres(PostgresEngine):
 
     def __init__(self, config: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(config={"timeout": CONNECT_TIMEOUT, **config}, **kwargs)
+        quiet_pool_reconnects()  # asyncpg's reconnect tracebacks stay out of an outage's log
 
     async def check_version(self) -> None:
         return None
