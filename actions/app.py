@@ -8,6 +8,7 @@ rows (actions/seed.py); pages share one stylesheet, served from ``/static`` (ass
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -60,18 +61,25 @@ def _template_helpers(engine: JinjaTemplateEngine) -> None:
 
 
 def create_app(
-    database_url: str | None = None, auth: AuthConfig | None = None, **config: Any
+    database_url: str | None = None,
+    auth: AuthConfig | None = None,
+    jobs: JobsConfig | None = None,
+    extra_actions: Sequence[str] = (),
+    **config: Any,
 ) -> Litestar:
     """Build the app; keyword arguments override ``AuthstageConfig`` fields.
 
     ``database_url`` picks the database (``DATABASE_URL`` when None; see ``authstage.db``);
-    ``auth`` the authentication settings (defaults otherwise). The demo data is seeded at
+    ``auth`` the authentication settings (defaults otherwise); ``jobs`` the jobs settings
+    (``TASK_MODULES`` from the environment otherwise). ``extra_actions`` serves more action
+    modules next to the demo's (an embedding app's, or a test's). The demo data is seeded at
     the first start in development (actions/seed.py); ``seed=None`` leaves the database empty.
     """
     database = Database(database_url)
     auth = auth or AuthConfig()
     config.setdefault("seed", partial(seed_demo_data, auth.hasher))
-    plugin = AuthstagePlugin(AuthstageConfig(actions=ACTION_MODULES, auth=auth, **config))
+    modules = [*ACTION_MODULES, *extra_actions]
+    plugin = AuthstagePlugin(AuthstageConfig(actions=modules, auth=auth, **config))
     return Litestar(
         route_handlers=[
             home,
@@ -93,7 +101,7 @@ def create_app(
             export_page,
             download_export,
         ],
-        plugins=[plugin, JobsPlugin(JobsConfig(tasks=TASK_MODULES))],
+        plugins=[plugin, JobsPlugin(jobs or JobsConfig(tasks=TASK_MODULES))],
         on_startup=[database.startup],
         on_shutdown=[database.shutdown],
         template_config=TemplateConfig(

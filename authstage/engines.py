@@ -11,7 +11,7 @@
 3. **SQLite writers queue.** ``QueuedWriteTransaction`` (``db.write_transaction``) takes a
    process-wide turn before ``BEGIN IMMEDIATE``, so a burst of writers commits in order.
 4. **Recovery is noticed.** The first query that succeeds after an outage logs one line
-   (``outage.DATABASE``).
+   (``outage.DATABASE``); asyncpg's own retries to refill the pool log no tracebacks.
 
 ``fetch_compiled`` runs a query compiled once (compiled.py) the way these engines run any
 query, with the same transaction, release and recovery rules.
@@ -33,7 +33,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 from piccolo.querystring import QueryString
 
-from authstage.outage import DATABASE
+from authstage.outage import DATABASE, quiet_pool_reconnects
 
 __all__ = ["Postgres", "QueuedWriteTransaction", "SQLite", "fetch_compiled"]
 
@@ -81,6 +81,7 @@ class Postgres(PostgresEngine):
 
     def __init__(self, config: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(config={"timeout": CONNECT_TIMEOUT, **config}, **kwargs)
+        quiet_pool_reconnects()  # asyncpg's reconnect tracebacks stay out of an outage's log
 
     async def check_version(self) -> None:
         return None

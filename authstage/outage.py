@@ -14,7 +14,10 @@ succeeds again logs one line with how long it was down and how many calls were r
 (``DATABASE.refused`` keeps the total). An outage of 15 s under load is two lines, not a
 traceback per request.
 
-The same ``Outage`` state logs the rate limiter's Redis (ratelimit.py).
+The same ``Outage`` state logs the rate limiter's Redis (ratelimit.py). asyncpg's pool logs a
+traceback each time it fails to restore its minimum of connections (1 s, 2 s, 4 s ... apart);
+``quiet_pool_reconnects`` keeps those out of the log while the outage is already logged, and
+cuts any other to one line.
 
 Written here rather than taken from a library: the classification is specific to the drivers
 Piccolo uses (asyncpg, sqlite3), and the state is two fields.
@@ -28,7 +31,13 @@ import time
 
 from authstage.errors import Unavailable, one_line
 
-__all__ = ["DATABASE", "Outage", "database_unavailable", "is_database_down"]
+__all__ = [
+    "DATABASE",
+    "Outage",
+    "database_unavailable",
+    "is_database_down",
+    "quiet_pool_reconnects",
+]
 
 logger = logging.getLogger("authstage")
 
@@ -102,3 +111,24 @@ def database_unavailable(exc: BaseException) -> Unavailable | None:
         "The database is unavailable; try again shortly",
         headers={"retry-after": str(RETRY_AFTER)},
     )
+
+
+class _PoolReconnects(logging.Filter):
+    """asyncpg's "Failed to restore the pool connection floor" records: dropped while the
+    database is known to be down, one line (no traceback) otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.getMessage().startswith("Failed to restore the pool connection"):
+            return True
+        record.exc_info, record.exc_text = None, None
+        return not DATABASE.down
+
+
+_POOL_FILTER = _PoolReconnects()
+
+
+def quiet_pool_reconnects() -> None:
+    """Install the filter on asyncpg's pool logger (once; called when a pool opens)."""
+    pool_logger = logging.getLogger("asyncpg.pool")
+    if _POOL_FILTER not in pool_logger.filters:
+        pool_logger.addFilter(_POOL_FILTER)

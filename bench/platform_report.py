@@ -12,6 +12,7 @@ file                       written by                      measures
 ``cache.json``             ``python -m bench.cache``       cached read vs uncached (>= 5x)
 ``upload.json``            ``python -m bench.upload``      RSS growth of a 100 MB upload
 ``refresh.json``           ``python -m bench.refresh``     single-flight vs a 2nd request
+``soak.json``              ``python -m bench.soak``        2 instances under a mix, 60 s
 =========================  ==============================  ===============================
 """
 
@@ -95,6 +96,46 @@ def _refresh(data: dict[str, Any]) -> list[str]:
     ]
 
 
+def _soak(data: dict[str, Any]) -> list[str]:
+    lost = (
+        data["posts_with_likes_not_matching_rows"]
+        + data["posts_with_likes_not_matching_presses"]
+        + data["todos_not_matching_last_toggle"]
+        + data["created_posts_missing"]
+    )
+    growth = {n: data["rss_mb_end"][n] - data["rss_mb_start"][n] for n in data["rss_mb_start"]}
+    within = all(g < data["rss_bound_mb"] for g in growth.values())
+    lines = [
+        "### Soak: two instances on PostgreSQL + Redis under a realistic mix",
+        "",
+        f"`python -m bench.soak`: {data['connections']} connections for {data['seconds']:g} s, "
+        "each a signed-up user sending its calls to instance A and B in turn (40 % signed-in "
+        "reads, 30 % likes, 20 % todo toggles, 10 % new posts), one `authstage worker` beside "
+        "them, started as the scale-out suite starts its cluster. One run on a shared 2-core "
+        "machine (other work running), so the latency is indicative only.",
+        "",
+        "| calls | calls/s | errors | lost updates | p50 | p99 |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {data['calls']:,} | {data['calls_per_second']:,.0f} | **{data['errors']}** | "
+        f"**{lost}** | {data['p50_ms']:.1f} ms | {data['p99_ms']:.1f} ms |",
+        "",
+        f"Lost updates are reconciled with the database at the end: every post's `likes` equals "
+        f"its `Like` rows and the connections' last presses, each todo's state is its "
+        f"connection's last toggle, all {data['posts_created']:,} created posts are present.",
+        "",
+        "| process | RSS at start | RSS at end | growth |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, start in data["rss_mb_start"].items():
+        lines.append(
+            f"| {name} | {start:.1f} MB | {data['rss_mb_end'][name]:.1f} MB | "
+            f"{growth[name]:+.1f} MB |"
+        )
+    verdict = "met" if within else "missed"
+    lines += ["", f"Bound: growth below {data['rss_bound_mb']} MB per process ({verdict}).", ""]
+    return lines
+
+
 def platform_section(folder: Path = RESULTS) -> list[str]:
     """The page's platform section, from the result files present (none: no section)."""
     parts = [
@@ -103,6 +144,7 @@ def platform_section(folder: Path = RESULTS) -> list[str]:
             ("cache.json", _cache),
             ("upload.json", _upload),
             ("refresh.json", _refresh),
+            ("soak.json", _soak),
         )
         if (data := _load(name, folder)) is not None
     ]

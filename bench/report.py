@@ -320,8 +320,8 @@ def render_markdown(results: dict[str, Any], chart: Path = CHART) -> str:
         "beside it), `bench/peers.py` (peers and targets), `bench/servers/` "
         "(one app factory per peer), `bench/codegen.py` (code generation timing), "
         "`bench/report.py` (this page; `platform_report.py` renders the platform section from "
-        "`bench/results/cache.json`, `upload.json` and `refresh.json`, written by "
-        "`python -m bench.cache`, `bench.upload` and `bench.refresh`).",
+        "`bench/results/cache.json`, `upload.json`, `refresh.json` and `soak.json`, written by "
+        "`python -m bench.cache`, `bench.upload`, `bench.refresh` and `bench.soak`).",
         "",
     ]
     return "\n".join(lines)

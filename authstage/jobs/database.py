@@ -59,6 +59,7 @@ from authstage.jobs.config import JobsConfig
 from authstage.jobs.status import JobState, JobStatus, TaskFailed, error_from_json, execute
 from authstage.jobs.tables import JobRecord
 from authstage.jobs.tasks import TaskSpec
+from authstage.outage import DATABASE, is_database_down
 
 __all__ = ["DatabaseBackend"]
 
@@ -281,8 +282,11 @@ class DatabaseBackend:
                         if claimed := await claim:
                             await self._release(claimed)
                     raise
-                except Exception:
-                    logger.exception("claiming a job failed; trying again")
+                except Exception as exc:
+                    if is_database_down(exc):
+                        DATABASE.failed(exc)  # an outage is one line, not one per poll
+                    else:
+                        logger.exception("claiming a job failed; trying again")
                     row = None
                 if row is None:
                     slots.release()

@@ -121,3 +121,76 @@ async def test_a_write_whose_connection_cannot_be_released_is_still_reported_don
         assert [row["v"] for row in rows] == [1, 2]
     finally:
         await engine.close_connection_pool()
+
+
+class Load:
+    """``width`` callers in a loop, half writing a note (needs the database), half adding two
+    numbers (needs nothing); every reply kept with the moment it came back."""
+
+    def __init__(self, client: Any, app: Litestar, width: int) -> None:
+        self.client, self.app, self.width = client, app, width
+        self.replies: list[tuple[float, str, Any]] = []
+        self.running = True
+
+    async def caller(self, n: int) -> None:
+        while self.running:
+            await asyncio.sleep(0)  # an in-process call may never suspend: let the others run
+            if n % 2:
+                reply = await call(self.client, self.app, demo.add, {"a": 2, "b": 3})
+                self.replies.append((time.monotonic(), "add", reply))
+            else:
+                reply = await call(self.client, self.app, notes.create_note, note(f"load {n}"))
+                self.replies.append((time.monotonic(), "note", reply))
+
+    def after(self, moment: float, kind: str) -> list[tuple[float, Any]]:
+        return [(t, r) for t, k, r in self.replies if k == kind and t >= moment]
+
+
+async def test_under_load_a_stopped_database_is_503_at_once_and_recovers_within_5_s(
+    client: Any, app: Litestar, server: PrivatePostgres, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="authstage")
+    load = Load(client, app, width=50)
+    callers = [asyncio.create_task(load.caller(n)) for n in range(load.width)]
+    try:
+        await asyncio.sleep(1.0)  # 50 calls in flight when the server goes
+        stopping = time.monotonic()
+        server.stop()  # blocks the loop a moment: the calls in flight wait, then find it gone
+        await asyncio.sleep(2.0)
+        restarting = time.monotonic()
+        server.start()
+        started = time.monotonic()
+        deadline = started + 5
+        while not any(r.status_code == 200 for _, r in load.after(started, "note")):
+            assert time.monotonic() < deadline, "no write succeeded within 5 s of the restart"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # and the load goes on after the recovery
+    finally:
+        load.running = False
+        await asyncio.gather(*callers)
+    statuses = [r.status_code for _, _, r in load.replies]
+    assert set(statuses) <= {200, 503}, sorted(set(statuses))  # never a 500
+    for _, _, reply in load.replies:
+        assert "Traceback" not in reply.text
+        if reply.status_code == 503:
+            assert reply.json()["error"]["code"] == "UNAVAILABLE"
+            assert reply.headers["retry-after"] == "2"
+    assert all(r.status_code == 200 for _, r in load.after(0, "add"))  # no database needed
+    refused = [t for t, r in load.after(stopping, "note") if r.status_code == 503]
+    assert refused, "nothing was refused while the database was down"
+    first_refusal = refused[0] - stopping
+    recovered = min(t for t, r in load.after(started, "note") if r.status_code == 200) - started
+    assert first_refusal < 5
+    assert recovered < 5
+    late = [t for t, r in load.after(started + recovered + 1, "note") if r.status_code != 200]
+    assert not late, f"{len(late)} writes refused a second after the recovery"
+    lines = [r for r in caplog.records if r.name == "authstage"]
+    assert len(lines) <= 2, [r.getMessage() for r in lines]  # one down, one back
+    noted = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not any(r.exc_info for r in noted), [r.getMessage() for r in noted if r.exc_info]
+    downtime = restarting - stopping
+    print(  # the figures for the closing note (pytest -s shows them)
+        f"\ndatabase outage under load: {len(load.replies)} replies, {len(refused)} x 503, "
+        f"first 503 {first_refusal:.2f} s after the stop began, server down {downtime:.1f} s, "
+        f"first write {recovered:.2f} s after the server was back"
+    )

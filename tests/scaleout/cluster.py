@@ -93,10 +93,14 @@ class Cluster:
         command = [*CLI, "run", "--app", APP, "--port", str(instance.port), "--drain", "2"]
         instance.start(command)
 
+    def start_worker(self) -> None:
+        """Start the worker (again, after it was stopped or killed)."""
+        self.worker.start([*CLI, "worker", "--app", APP], wait=False)
+
     def start(self) -> None:
         self.run(self.a)
         self.run(self.b)
-        self.worker.start([*CLI, "worker", "--app", APP], wait=False)
+        self.start_worker()
 
     def stop(self) -> None:
         for instance in (self.a, self.b, self.worker):
