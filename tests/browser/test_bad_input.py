@@ -21,6 +21,7 @@ from tests.browser.flows import (
     field_error,
     fill_profile,
     fill_signup,
+    hidden_fields,
     image_loaded,
     log_in,
     sign_up,
@@ -117,11 +118,7 @@ def test_a_form_posted_from_another_site_is_refused(
     account = Account()
     sign_up(page, account)
     page.goto("/profile")
-    hidden = page.locator("form#profile input[type=hidden]")
-    fields = {
-        hidden.nth(i).get_attribute("name") or "": hidden.nth(i).get_attribute("value") or ""
-        for i in range(hidden.count())
-    }
+    fields = hidden_fields(page.locator("form#profile"))
     fields |= {"name": "Mallory", "website": "https://evil.example"}
     inputs = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'

@@ -15,8 +15,8 @@ import re
 from playwright.sync_api import Locator, Page, Route, expect
 
 from actions.tables import Post, Todo
-from tests.browser.flows import expect_path, field_error, log_in, log_out
-from tests.browser.tourstate import Tour, hidden_fields
+from tests.browser.flows import expect_path, field_error, hidden_fields, log_in, log_out
+from tests.browser.tourstate import Tour
 
 __all__ = [
     "post_create",

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Page
 
 from tests.browser.flows import Account, ContextFactory
 from tests.browser.live import DemoServer
 
-__all__ = ["Step", "Tour", "hidden_fields", "step_name"]
+__all__ = ["Step", "Tour", "step_name"]
 
 
 @dataclass
@@ -49,12 +49,3 @@ Step = Callable[[Tour], None]
 def step_name(step: Step) -> str:
     """The step's screenshot name: its function name with hyphens."""
     return step.__name__.replace("_", "-")
-
-
-def hidden_fields(form: Locator) -> dict[str, str]:
-    """A form's hidden inputs (``_action``, ``_bound``, ...), as its page wrote them."""
-    hidden = form.locator("input[type=hidden]")
-    return {
-        hidden.nth(i).get_attribute("name") or "": hidden.nth(i).get_attribute("value") or ""
-        for i in range(hidden.count())
-    }
