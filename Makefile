@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml client/python/pyproject.
 # The TypeScript compiler and test dependencies of the generated client's suite (tests/ts).
 NODE_STAMP := tests/ts/node_modules/.package-lock.json
 
-.PHONY: run test fuzz lint typecheck bench install clean enhance
+.PHONY: run test fuzz lint typecheck bench install clean enhance screenshots
 
 $(STAMP): pyproject.toml client/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP) $(NODE_STAMP)
 ## file is checked in, so `make run` needs no Node.js, and tests/ts fails when it is stale.
 enhance: $(NODE_STAMP)
 	bash scripts/build-enhance
+
+## Retake the README's screenshots (docs/screenshots/) with the browser tour (needs chromium).
+screenshots: $(STAMP)
+	bash scripts/screenshots
 
 ## The fuzz suite (tests/fuzz) with many more cases than `make test` runs.
 fuzz: $(STAMP)

@@ -64,8 +64,9 @@ def server_environment(
         AUTHSTAGE_SECRET=secret,
         AUTHSTAGE_ENV="development",
     )
-    if directory is not None:  # uploads go there, not into the project's ./uploads
+    if directory is not None:  # uploads and mail go there, not into the project's folder
         env["AUTHSTAGE_STORAGE_URL"] = (directory / "uploads").as_uri()
+        env["AUTHSTAGE_MAIL_OUTBOX"] = str(directory / "outbox")
     return env
 
 

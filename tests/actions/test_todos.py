@@ -133,6 +133,9 @@ async def test_the_page_lists_todos_with_counts_and_enhanced_forms(actions: Acti
     assert f'<li data-item id="todo-{first}" class="done">' in page
     assert 'data-optimistic="toggle:done"' in page
     assert 'aria-pressed="true"' in page and 'aria-pressed="false"' in page
+    # Each toggle says what pressing it does, per todo for a screen reader.
+    assert re.search(r'aria-label="Mark not done: Write tests">Mark not done</button>', page)
+    assert re.search(r'aria-label="Mark done: &lt;b&gt;escaped&lt;/b&gt;">Mark done</button>', page)
     assert re.search(r'<form id="add-todo"[^>]* data-reset>', page)
     assert "&lt;b&gt;escaped&lt;/b&gt;" in page
     assert 'href="/todos"' in page  # the nav link

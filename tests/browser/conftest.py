@@ -1,20 +1,25 @@
 """The browser suite's harness: the demo app served live, Debian's chromium driven by Playwright.
 
 - ``demo`` (session): the demo app served by uvicorn on a free port (``live.demo_server``),
-  parametrized over a fresh SQLite file and a fresh PostgreSQL database (``postgres`` marker).
+  parametrized over a fresh SQLite file and a fresh PostgreSQL database (``postgres`` marker);
+  ``enhance_server`` (session): the browser script's own test app (``enhance_app.py``), served
+  by the same helper (``tests.live_server.serve``) on no database.
 - ``browser`` (session): one headless chromium, ``/usr/bin/chromium`` (or the executable
   ``AUTHSTAGE_TEST_CHROMIUM`` names), never a browser Playwright downloads. Without it the
   suite is skipped locally and fails in CI (``CI`` set), as the PostgreSQL and Redis suites do.
-- ``new_context``: a factory of fresh browser contexts (cookies of their own) on the app's
-  address, with JavaScript on or off, all closed at the end of the test; ``js_context`` and
+- ``open_context``: the one way contexts are made, a factory of fresh browser contexts (cookies
+  of their own) on a server's address, with JavaScript on or off, all closed at the end of the
+  test; ``new_context`` is that factory on the demo app's address, ``js_context`` and
   ``nojs_context`` are one each, and ``context`` is parametrized over both (``mode``).
 - ``page`` opens a tab in ``context``; ``shot(page, name)`` writes its screenshot as an
   artifact (``screenshots.Shots``).
 
-Playwright's sync API is used throughout: the tests are plain functions, and the server runs in
-its own process, so nothing here shares an event loop with the app. While the sync API is open
-its event loop counts as running in the main thread, where pytest-asyncio then cannot start
-one: so the browser tests run after every other test of the session
+Playwright's sync API is used throughout: the tests are plain functions, and the servers run in
+their own processes, so nothing here shares an event loop with an app. While the sync API is
+open its event loop counts as running in the main thread, where neither pytest-asyncio nor a
+second ``sync_playwright()`` can start one ("Playwright Sync API inside the asyncio loop"):
+so there is exactly one Playwright and one browser for the session, every browser test uses
+them through these fixtures, the browser tests run after every other test of the session
 (``pytest_collection_modifyitems``), and the browser closes when the session ends.
 """
 
@@ -32,6 +37,7 @@ from tests.browser.flows import ContextFactory
 from tests.browser.live import DemoServer, demo_server
 from tests.browser.screenshots import MODES, Shots, screenshot_root
 from tests.conftest import ENGINES, in_ci
+from tests.live_server import serve
 
 HERE = Path(__file__).parent
 CHROMIUM = os.environ.get("AUTHSTAGE_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -61,6 +67,14 @@ def demo(
 
 
 @pytest.fixture(scope="session")
+def enhance_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The browser script's test app (enhance_app.py), live; its state is in memory."""
+    directory = tmp_path_factory.mktemp("enhance")
+    with serve(directory, app="tests.browser.enhance_app:create_app", migrate=False) as live:
+        yield live.url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """One headless chromium for the whole session."""
     if not os.access(CHROMIUM, os.X_OK):
@@ -75,22 +89,33 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_context(browser: Browser, demo: DemoServer) -> Iterator[ContextFactory]:
-    """Open fresh contexts on the demo app: ``new_context(js=True, **playwright_options)``."""
+def open_context(browser: Browser) -> Iterator[ContextFactory]:
+    """Open fresh contexts: ``open_context(base_url=..., js=True, **playwright_options)``; all
+    are closed when the test ends."""
     opened: list[BrowserContext] = []
 
-    def open_context(js: bool = True, **options: Any) -> BrowserContext:
+    def open_one(base_url: str, js: bool = True, **options: Any) -> BrowserContext:
         options.setdefault("viewport", VIEWPORT)
         context = browser.new_context(
-            base_url=demo.url, java_script_enabled=js, locale="en-US", **options
+            base_url=base_url, java_script_enabled=js, locale="en-US", **options
         )
         context.set_default_timeout(TIMEOUT_MS)
         opened.append(context)
         return context
 
-    yield open_context
+    yield open_one
     for context in opened:
         context.close()
+
+
+@pytest.fixture
+def new_context(open_context: ContextFactory, demo: DemoServer) -> ContextFactory:
+    """Open fresh contexts on the demo app: ``new_context(js=True, **playwright_options)``."""
+
+    def on_demo(js: bool = True, **options: Any) -> BrowserContext:
+        return open_context(demo.url, js, **options)
+
+    return on_demo
 
 
 @pytest.fixture

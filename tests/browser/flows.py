@@ -24,6 +24,7 @@ __all__ = [
     "field_error",
     "fill_profile",
     "fill_signup",
+    "hidden_fields",
     "image_loaded",
     "log_in",
     "log_out",
@@ -120,3 +121,12 @@ def image_loaded(image: Locator) -> bool:
     """The image was fetched and decoded (it has pixels), not just put in the page."""
     loaded: bool = image.evaluate("img => img.complete && img.naturalWidth > 0")
     return loaded
+
+
+def hidden_fields(form: Locator) -> dict[str, str]:
+    """A form's hidden inputs (``_action``, ``_bound``, ...), as its page wrote them."""
+    hidden = form.locator("input[type=hidden]")
+    return {
+        hidden.nth(i).get_attribute("name") or "": hidden.nth(i).get_attribute("value") or ""
+        for i in range(hidden.count())
+    }

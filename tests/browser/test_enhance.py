@@ -4,64 +4,37 @@ through Playwright, against a live server of the test app in enhance_app.py.
 Each behaviour a page relies on has a test: pending state and no double submit, field errors
 in place without a reload, redirects followed, regions refreshed in the call's own reply (one
 request), the optimistic toggle and its rollback, uploads, ``data-confirm``, a network
-failure, an expired session, and a form that opts out. Without chromium these tests are
-skipped locally and fail in CI (``CI=true``), where the browser suite is required.
+failure, an expired session, and a form that opts out. The browser, the server and the
+contexts are the suite's (conftest.py): without chromium these tests are skipped locally and
+fail in CI (``CI=true``), where the browser suite is required.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import (
-    Browser,
-    Dialog,
-    FilePayload,
-    Page,
-    Request,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Dialog, FilePayload, Page, Request, expect
 
-from tests.conftest import in_ci
-from tests.live_server import run_factory, server_environment
+from tests.browser.flows import ContextFactory
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("enhance")
-    env = server_environment(f"sqlite:///{directory / 'unused.sqlite'}", "unused", directory)
-    with run_factory("tests.browser.enhance_app:create_app", env, directory) as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if in_ci():
-            pytest.fail(f"{message}; CI requires the browser suite", pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
-def page(browser: Browser, server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=server)
-    opened = context.new_page()
+def server(enhance_server: str) -> str:
+    """The test app's address (the session's ``enhance_server``)."""
+    return enhance_server
+
+
+@pytest.fixture
+def page(open_context: ContextFactory, server: str) -> Page:
+    """A tab with JavaScript on ``/page`` of the test app, in a context of its own."""
+    opened = open_context(server).new_page()
     opened.set_default_timeout(5000)
     opened.goto("/page")
-    yield opened
-    context.close()
+    return opened
 
 
 def requests_from(page: Page) -> list[Request]:
@@ -250,7 +223,7 @@ def test_an_expired_session_goes_to_login_and_back(page: Page, server: str) -> N
 
     page.context.clear_cookies()  # the session expired
     page.click("#note button")
-    page.wait_for_url("**/login?next=%2Fpage")
+    page.wait_for_url("**/login?next=/page")  # as the server writes it
     assert ran(server, "private_note") == before + 1
 
 

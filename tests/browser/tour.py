@@ -1,24 +1,24 @@
 """The tour of the demo app: one visitor's path through every page, as a list of steps.
 
-A step is a function of the ``Tour`` (the tab, the visitor, the server): it does one thing a
-person does and asserts what they must see. ``test_tour`` runs ``TOUR`` in order, once with
-JavaScript on and once off, and screenshots the page after each step as ``<nn>-<step>.png``
-(``<nn>-<step>-failed.png`` when it fails). Steps share the tab, so each starts where the one
-before it left off; a new feature's steps go where the list says, in the issue's order.
+A step is a function of the ``Tour`` (tourstate.py: the tab, the visitor, the server): it does
+one thing a person does and asserts what they must see. ``test_tour`` runs ``TOUR`` in order,
+once with JavaScript on and once off, and screenshots the page after each step as
+``<nn>-<step>.png`` (``<nn>-<step>-failed.png`` when it fails). Steps share the tab, so each
+starts where the one before it left off. This module has the account's steps (signup, profile,
+avatar, password, devices, login); tour_content.py the posts and todos, tour_data.py the
+export, search, admin and a second user who may touch none of the visitor's things.
+
+The visitor's post is deleted last, after the second user has tried to edit and delete it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.flows import (
     PASSWORD,
-    Account,
-    ContextFactory,
     avatar,
     expect_path,
     field_error,
@@ -28,31 +28,31 @@ from tests.browser.flows import (
     log_out,
     upload_avatar,
 )
-from tests.browser.live import DemoServer
+from tests.browser.tour_content import (
+    post_create,
+    post_delete,
+    post_edit_blank_title,
+    post_edit_saved,
+    post_like,
+    todo_add,
+    todo_delete,
+    todo_refused,
+    todo_toggle,
+)
+from tests.browser.tour_data import (
+    admin_announce,
+    admin_audit,
+    admin_users,
+    export_download,
+    export_start,
+    other_user_replays_forms,
+    other_user_sees_no_buttons,
+    search,
+)
+from tests.browser.tourstate import Step, Tour
 from tests.unit.imagefiles import image_bytes
 
-__all__ = ["TOUR", "Step", "Tour", "step_name"]
-
-
-@dataclass
-class Tour:
-    """What the steps share: the tab, the server, the visitor and what the tour has done."""
-
-    page: Page
-    demo: DemoServer
-    open_context: ContextFactory
-    account: Account = field(default_factory=Account)
-    new_name: str = "Ada King"
-    new_password: str = "analytical engine 1843"
-    avatar_src: str = ""
-
-
-Step = Callable[[Tour], None]
-
-
-def step_name(step: Step) -> str:
-    """The step's screenshot name: its function name with hyphens."""
-    return step.__name__.replace("_", "-")
+__all__ = ["TOUR"]
 
 
 def home(tour: Tour) -> None:
@@ -193,7 +193,23 @@ TOUR: list[Step] = [
     avatar_upload,
     password_change,
     devices,
-    # The posts, todos, export, search and admin steps go here, in that order.
+    post_create,
+    post_edit_blank_title,
+    post_edit_saved,
+    post_like,
+    todo_add,
+    todo_toggle,
+    todo_refused,
+    todo_delete,
+    export_start,
+    export_download,
+    search,
+    admin_users,
+    admin_announce,
+    admin_audit,
+    other_user_sees_no_buttons,
+    other_user_replays_forms,
+    post_delete,
     logout,
     login_again,
     protected_page_signed_out,
