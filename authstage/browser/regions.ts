@@ -59,9 +59,11 @@ export function collectRegions(root: ParentNode, limit: number): Regions {
   return regions;
 }
 
-/** A form's hidden fields (`_action`, `_bound`, an item's ID...): how it is found again. */
+/** A form's hidden fields (`_action`, `_bound`, an item's ID...): how it is found again. The
+ * one-time `_once` key is left out: every rendering of a form has a new one. */
 function formKey(form: HTMLFormElement | null): string | undefined {
-  const hidden = form === null ? [] : Array.from(form.querySelectorAll<HTMLInputElement>('input[type="hidden"]'));
+  const all = form === null ? [] : Array.from(form.querySelectorAll<HTMLInputElement>('input[type="hidden"]'));
+  const hidden = all.filter((input) => input.name !== "_once");
   return hidden.length === 0 ? undefined : hidden.map((input) => `${input.name}=${input.value}`).join("&");
 }
 
