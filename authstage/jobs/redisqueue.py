@@ -10,8 +10,12 @@ unchanged. What SAQ gives and this module relies on:
   (seconds); the task wrapper here touches the job every third of it, and every worker's sweep
   (``sweep_interval``) takes a running job that went quiet for longer as dead and retries it
   while attempts remain (tests/unit/jobs/test_redisqueue.py kills a worker with SIGKILL mid-job).
-  Delivery is at least once: a sweep that lands between a worker's dequeue and its start of
-  the job takes it for orphaned and queues it again, costing an extra attempt;
+  A sweep that lands between a worker's dequeue and its start of the job takes it for
+  orphaned and queues it again, costing an extra attempt; that attempt does not run the task
+  twice: each run holds the job's lease in Redis (refreshed with the heartbeat), an attempt
+  finding it taken waits its turn (``_Running``, retried without spending a retry), and one
+  finding the job's ``done`` mark returns the recorded result. A task that finished is not run
+  again; one killed mid-way may have done part of its work twice, so tasks stay idempotent;
 - progress, result and status stored in Redis, readable by every instance for ``result_ttl``.
 
 What callers see of a failure is the ``ErrorBody`` the task wrapper puts in the job's ``meta``
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 import msgspec
@@ -61,6 +66,16 @@ _STATES = {
 }
 _STOPPED = ErrorBody(code="INTERNAL", message="The job stopped before it finished")
 _DOWN = (RedisError, OSError, TimeoutError)
+
+
+class _Running(Exception):
+    """Another attempt of this job holds its lease; SAQ retries this one later."""
+
+
+def _not_running(record: logging.LogRecord) -> bool:
+    """Keep SAQ's "Error processing job" traceback out of the log for ``_Running``: it is a
+    job waiting its turn, not an error."""
+    return not (record.exc_info and isinstance(record.exc_info[1], _Running))
 
 
 class SaqBackend:
@@ -146,22 +161,36 @@ class SaqBackend:
 
     def _function(self, spec: TaskSpec) -> tuple[str, Any]:
         beat = max(1.0, self.config.heartbeat / 3)
+        lease_ms = max(1000, int(self.config.heartbeat * 1000))
 
-        async def keep_alive(job: Job) -> None:
+        async def keep_alive(job: Job, lease: str) -> None:
             while True:
                 await asyncio.sleep(beat)
                 await job.update()
+                await self.redis.pexpire(lease, lease_ms)
 
         async def run(ctx: Context, **payload: Any) -> Any:
             job = ctx["job"]
             assert job is not None
+            lease, done = f"authstage:job:{job.key}:lease", f"authstage:job:{job.key}:done"
+            finished = await self.redis.get(done)
+            if finished is not None:  # an earlier attempt finished it: do not run it again
+                return msgspec.json.decode(finished)
+            if not await self.redis.set(lease, b"1", nx=True, px=lease_ms):
+                # Another attempt is running it (SAQ's sweep re-queued a job whose worker
+                # had not beaten yet): try again later, without spending a retry on it.
+                job.retries += 1
+                raise _Running(job.key)
 
             async def progress(fraction: float) -> None:
                 await job.update(progress=fraction)
 
-            alive = asyncio.create_task(keep_alive(job))
+            alive = asyncio.create_task(keep_alive(job, lease))
             try:
-                return await execute(spec, payload, progress)
+                result = await execute(spec, payload, progress)
+                encoded = msgspec.json.encode(result)
+                await self.redis.set(done, encoded, ex=max(60, self.config.result_ttl or 0))
+                return result
             except TaskFailed as failure:
                 job.meta["error"] = msgspec.to_builtins(failure.error)
                 if not failure.retry:
@@ -171,6 +200,8 @@ class SaqBackend:
                 alive.cancel()
                 with contextlib.suppress(asyncio.CancelledError, *_DOWN):
                     await alive
+                with contextlib.suppress(*_DOWN):
+                    await self.redis.delete(lease)
 
         return spec.name, run
 
@@ -185,5 +216,6 @@ class SaqBackend:
             ),
             dequeue_timeout=1.0,
         )
+        logging.getLogger("saq").addFilter(_not_running)
         worker.SIGNALS = []  # the process's signals belong to its owner (authstage worker, uvicorn)
         await worker.start()

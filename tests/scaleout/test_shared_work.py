@@ -150,10 +150,11 @@ async def test_a_worker_killed_mid_job_has_its_job_retried_and_finished_not_lost
     lines = marker.read_text().split("\n")
     starts = [line for line in lines if line.startswith("start")]
     finished = [line for line in lines if line.startswith("done")]
-    # The killed attempt and the retry; at least once, not exactly once: a sweep landing
-    # between a worker's dequeue and its start of the job costs one more attempt (SAQ).
+    # The killed attempt and the retry; a sweep landing between a worker's dequeue and its
+    # start of the job may add an attempt, which finds the job's lease taken or the job done
+    # and does not run it again: it finishes exactly once.
     assert len(starts) >= 2, lines
-    assert finished and status["attempts"] == len(starts), (lines, status)
+    assert len(finished) == 1, lines
     assert status["result"] == 20
 
 

@@ -231,3 +231,32 @@ async def test_redis_down_mid_request_answers_503_with_retry_after_without_hangi
             assert reply.status_code == 503
             assert reply.json()["error"]["code"] == "UNAVAILABLE"
             assert reply.headers["retry-after"] == "7"
+
+
+async def test_an_attempt_of_a_job_already_done_returns_its_result_without_running_it(
+    jobs: Jobs, start_worker: Callable[[], Worker]
+) -> None:
+    # What a duplicate attempt finds after the first one finished (a sweep re-queued it).
+    job_id = await jobs.enqueue(jt.add, a=1, b=2)
+    client = require_redis()
+    client.set(f"authstage:job:{job_id}:done", msgspec.json.encode({"total": 99}), ex=60)
+    start_worker()
+    done = await wait_for(jobs, job_id, JobState.DONE, within=30)
+    assert done.result == {"total": 99}  # the recorded result: add did not run again (3)
+    client.delete(f"authstage:job:{job_id}:done")
+    client.close()
+
+
+async def test_an_attempt_finding_the_job_running_elsewhere_waits_its_turn_and_runs_once(
+    jobs: Jobs, start_worker: Callable[[], Worker]
+) -> None:
+    # Another attempt holds the job's lease for 1.5 s (and then goes away without finishing).
+    job_id = await jobs.enqueue(jt.add, a=1, b=2)
+    client = require_redis()
+    client.set(f"authstage:job:{job_id}:lease", b"1", px=1500)
+    start_worker()
+    done = await wait_for(jobs, job_id, JobState.DONE, within=30)
+    assert done.result == {"total": 3}
+    assert done.attempts >= 2  # it waited, without spending its retries
+    client.delete(f"authstage:job:{job_id}:done")
+    client.close()
