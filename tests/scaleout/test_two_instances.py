@@ -20,6 +20,7 @@ from authstage_client import (
     File,
     LoginIn,
     NewNote,
+    PostIn,
     RateLimitedError,
     SignupIn,
     UnauthorizedError,
@@ -143,7 +144,30 @@ def add_by_id(url: str, ident: str) -> int:
     return value
 
 
-async def test_a_secret_rotation_rolled_across_a_then_b_keeps_every_id_and_client_working(
+def bound_like(url: str, cookie: str, post_id: int) -> dict[str, str]:
+    """The hidden fields of a post page's like form: its action ID and session-bound token."""
+    page = httpx.get(f"{url}/posts/{post_id}", cookies={COOKIE: cookie})
+    form = re.search(r'<form id="like".*?</form>', page.text, re.S)
+    assert form is not None, page.text
+    return dict(re.findall(r'name="(_action|_bound)" value="([^"]*)"', form.group(0)))
+
+
+def post_titled(url: str, title: str) -> int:
+    """The ID of the newest post titled ``title``, from the posts page."""
+    listing = httpx.get(f"{url}/posts").text
+    return int(re.findall(rf'href="/posts/(\d+)">{re.escape(title)}', listing)[0])
+
+
+def post_bound(url: str, cookie: str, fields: dict[str, str]) -> None:
+    """Post a bound form's fields to ``url`` as that page's script-less browser would."""
+    reply = httpx.post(
+        f"{url}/_action", data=fields, cookies={COOKIE: cookie}, headers={"origin": url}
+    )
+    assert reply.status_code == 200, (url, reply.text)
+    assert reply.json()["ok"] is True
+
+
+async def test_a_secret_rotation_rolled_across_a_then_b_keeps_every_id_token_and_client_working(
     cluster: Cluster,
 ) -> None:
     old, new = cluster.secret, f"rotated-secret-{secrets.token_hex(16)}"
@@ -151,13 +175,24 @@ async def test_a_secret_rotation_rolled_across_a_then_b_keeps_every_id_and_clien
     client = AsyncClient(cluster.a.url)
     await client.add(1, 1)
     seen_ids = {old_id}
+    author, _ = await signed_up(cluster.a.url)
+    await author.create_post(PostIn(title="Rotation", content="Bound tokens survive it."))
+    cookie = author.cookies.get(COOKIE)
+    assert cookie
+    await author.aclose()
+    post_id = post_titled(cluster.a.url, "Rotation")
+    tokens = [bound_like(cluster.a.url, cookie, post_id)]  # made under the old secret
 
     def everything_works() -> None:
         for instance in (cluster.a, cluster.b):
             seen_ids.add(manifest_ids(instance.url)["actions.demo.add"])
+            tokens.append(bound_like(instance.url, cookie, post_id))
         for ident in seen_ids:  # every ID any instance ever handed out, on every instance
             for instance in (cluster.a, cluster.b):
                 assert add_by_id(instance.url, ident) == 5
+        for fields in tokens:  # every bound token any instance ever rendered, on every one
+            for instance in (cluster.a, cluster.b):
+                post_bound(instance.url, cookie, fields)
 
     try:
         # Step 1: accept the new secret everywhere (still signing with the old one).
