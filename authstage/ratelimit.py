@@ -173,6 +173,16 @@ class RateLimiter:
         self.outage.succeeded()
         return result
 
+    async def _allowed(self, operation: Awaitable[bool]) -> bool:
+        """``operation``'s answer (is the call within the rule?); while the storage cannot be
+        reached, True when the limiter fails open, else ``Unavailable``."""
+        try:
+            return await self._bounded(operation)
+        except Unavailable:
+            if self.on_outage == "open":
+                return True  # the call goes through unchecked
+            raise
+
     async def _refuse(
         self, item: RateLimitItem, keys: tuple[str, ...], message: str | None
     ) -> NoReturn:
@@ -188,25 +198,13 @@ class RateLimiter:
             Unavailable: the storage cannot be reached within ``timeout`` (503).
         """
         item = self.rule(rule) if isinstance(rule, str) else rule
-        try:
-            allowed = await self._bounded(self._strategy.hit(item, *keys))
-        except Unavailable:
-            if self.on_outage == "open":
-                return
-            raise
-        if not allowed:
+        if not await self._allowed(self._strategy.hit(item, *keys)):
             await self._refuse(item, keys, message)
 
     async def check(self, rule: str, *keys: str, message: str | None = None) -> None:
         """Raise ``RateLimited`` if ``rule`` is exhausted, without counting an event."""
         item = self.rule(rule)
-        try:
-            allowed = await self._bounded(self._strategy.test(item, *keys))
-        except Unavailable:
-            if self.on_outage == "open":
-                return
-            raise
-        if not allowed:
+        if not await self._allowed(self._strategy.test(item, *keys)):
             await self._refuse(item, keys, message)
 
     async def start(self) -> None:
