@@ -281,7 +281,7 @@ class ActionEndpoint:
         spec: ActionSpec,
         arguments: Arguments,
         form: Form | None,
-        key: bytes,
+        key: tuple[bytes, bytes],
     ) -> None:
         """Steps 6-7 of a no-JS post carrying its form's one-time key: a second post of the
         same rendered form gets the first one's reply (formonce.py). Not cancelled when the
@@ -293,7 +293,9 @@ class ActionEndpoint:
             await self.noscript.success(recorder, ctx, headers, spec, data, form)
             return recorder.reply()
 
-        await send_reply(send, await self.idempotency.once(ctx, spec, key, arguments, produce))
+        slot, digest = key
+        reply = await self.idempotency.once(ctx, spec, slot, arguments, produce, digest)
+        await send_reply(send, reply)
 
     async def fail(
         self,

@@ -47,13 +47,15 @@ def new_once() -> str:
     return secrets.token_urlsafe(_KEY_BYTES)
 
 
-def form_key(once: str, arguments: Any) -> bytes | None:
-    """The idempotency key of a no-JS post: its form's key and a digest of its arguments, so
-    a resent form with other values is another call. None for a value no form of ours made
-    (the post then runs unkeyed, as before)."""
+def form_key(once: str, arguments: Any) -> tuple[bytes, bytes] | None:
+    """The idempotency key of a no-JS post, with the digest of its arguments it is made from
+    (``Idempotency.once`` takes it, so the arguments, files included, are read once): its
+    form's key and that digest, so a resent form with other values is another call. None for a
+    value no form of ours made (the post then runs unkeyed, as before)."""
     if not 0 < len(once) <= _MAX_ONCE or not once.isascii() or not once.isprintable():
         return None
-    return f"form:{once}:{fingerprint(arguments).hex()[:32]}".encode()
+    digest = fingerprint(arguments)
+    return f"form:{once}:{digest.hex()[:32]}".encode(), digest
 
 
 class Recorder:

@@ -164,8 +164,11 @@ class Idempotency:
         key: bytes,
         arguments: Any,
         produce: Callable[[], Awaitable[Reply]],
+        digest: bytes | None = None,
     ) -> Reply:
         """The recorded reply for this key, or ``produce()``'s, recorded when it should be.
+
+        ``digest`` is ``fingerprint(arguments)`` when the caller has it already.
 
         Raises:
             BadRequest: the key is malformed.
@@ -173,7 +176,7 @@ class Idempotency:
             Conflict: a call with this key is still running in another process.
         """
         slot = self.slot(ctx, spec, key)
-        digest = fingerprint(arguments)
+        digest = digest or fingerprint(arguments)
         deadline = time.monotonic() + self.wait
         while True:
             raw = await self.store.get(slot)
