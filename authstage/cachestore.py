@@ -46,6 +46,9 @@ __all__ = ["CacheStore", "cache_url_from_env"]
 
 logger = logging.getLogger("authstage.cache")
 
+#: Tries of the startup check against a server slower than ``timeout`` to answer.
+START_ATTEMPTS = 5
+
 
 def cache_url_from_env() -> str:
     """``AUTHSTAGE_CACHE_URL``, else ``REDIS_URL``, else ``memory://``."""
@@ -91,6 +94,11 @@ def _client_side_class() -> type[Backend]:
             return await Redis.get_many(self, *(self._add_prefix(key) for key in keys))
 
     return ClientSide
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A timeout (asyncio's, or redis-py's own class), not a refusal or a bad address."""
+    return isinstance(exc, TimeoutError) or type(exc).__name__ == "TimeoutError"
 
 
 def _open_redis(url: str, namespace: str, local: bool, timeout: float, size: int) -> Backend:
@@ -164,20 +172,26 @@ class CacheStore:
         Raises:
             ConfigurationError: the server cannot be reached, in one line.
         """
-        if self.shared:  # memory keeps its entries across a restart in one process
-            self._build()
-        try:
-            # Bounded by the socket timeouts (no asyncio.timeout: cashews' own wait_for inside
-            # one turns the expiry into a stray cancellation on Python 3.11).
-            await self._entries.init()  # type: ignore[no-untyped-call]
-            if self._versions is not self._entries:
-                await self._versions.init()  # type: ignore[no-untyped-call]
-            await self._entries.ping()
-        except Exception as exc:
-            await self.close()
-            raise ConfigurationError(
-                f"cache: cannot reach {server_name(self.url)} ({one_line(exc)})"
-            ) from None
+        # A slow first answer (a busy machine) is tried again, up to START_ATTEMPTS times; a
+        # refused connection fails at once.
+        for attempt in range(1, START_ATTEMPTS + 1):
+            if self.shared:  # memory keeps its entries across a restart in one process
+                self._build()
+            try:
+                # Bounded by the socket timeouts (no asyncio.timeout: cashews' own wait_for
+                # inside one turns the expiry into a stray cancellation on Python 3.11).
+                await self._entries.init()  # type: ignore[no-untyped-call]
+                if self._versions is not self._entries:
+                    await self._versions.init()  # type: ignore[no-untyped-call]
+                await self._entries.ping()
+                return
+            except Exception as exc:
+                await self.close()
+                if attempt < START_ATTEMPTS and _timed_out(exc):
+                    continue
+                raise ConfigurationError(
+                    f"cache: cannot reach {server_name(self.url)} ({one_line(exc)})"
+                ) from None
 
     async def close(self) -> None:
         """Release connections and background tasks."""

@@ -59,6 +59,8 @@ T = TypeVar("T")
 OnOutage = Literal["closed", "open"]
 #: Seconds a caller is told to wait when the storage is unreachable.
 UNAVAILABLE_RETRY_AFTER = 5
+#: Seconds the startup check may wait for Redis to answer its first PING.
+START_TIMEOUT = 5.0
 
 
 def default_storage_uri() -> str:
@@ -217,15 +219,24 @@ class RateLimiter:
             return
         from redis.asyncio import Redis
 
-        client = Redis(connection_pool=self._pool)
+        # A client of its own with the startup budget, not the calls' ``timeout``: a busy
+        # machine may take longer than half a second for a first connect, and that is no
+        # reason to refuse to start. A refused connection still fails at once.
+        client = Redis.from_url(
+            self.uri.removeprefix("async+"),
+            socket_timeout=START_TIMEOUT,
+            socket_connect_timeout=START_TIMEOUT,
+        )
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(START_TIMEOUT):
                 await cast("Awaitable[Any]", client.ping())  # redis 7's stubs: a union
         except Exception as exc:
             await self.close()
             raise ConfigurationError(
                 f"rate limits: cannot reach Redis at {server_name(self.uri)} ({one_line(exc)})"
             ) from None
+        finally:
+            await client.aclose()
 
     async def close(self) -> None:
         """Release the storage's connections (Redis); called at app shutdown."""

@@ -250,11 +250,22 @@ async def test_an_attempt_of_a_job_already_done_returns_its_result_without_runni
 async def test_an_attempt_finding_the_job_running_elsewhere_waits_its_turn_and_runs_once(
     jobs: Jobs, start_worker: Callable[[], Worker]
 ) -> None:
-    # Another attempt holds the job's lease for 1.5 s (and then goes away without finishing).
+    # Another attempt holds the job's lease until this one has tried once (and then goes away
+    # without finishing). The lease is released by the test, not by a clock: a slow worker
+    # start must not let the first attempt find it free.
     job_id = await jobs.enqueue(jt.add, a=1, b=2)
     client = require_redis()
-    client.set(f"authstage:job:{job_id}:lease", b"1", px=1500)
+    client.set(f"authstage:job:{job_id}:lease", b"1", px=60_000)
     start_worker()
+    deadline = time.monotonic() + 30
+    # Tried once and queued again: the first attempt found the lease taken.
+    while (status := await jobs.status(job_id)) is not None and not (
+        status.attempts >= 1 and status.status is JobState.QUEUED
+    ):
+        assert time.monotonic() < deadline, status
+        assert status.status is not JobState.DONE, status
+        await asyncio.sleep(0.02)
+    client.delete(f"authstage:job:{job_id}:lease")
     done = await wait_for(jobs, job_id, JobState.DONE, within=30)
     assert done.result == {"total": 3}
     assert done.attempts >= 2  # it waited, without spending its retries
