@@ -22,7 +22,9 @@ __all__ = [
     "PY_RESERVED",
     "TS_RESERVED",
     "camel",
+    "group_stems",
     "identifier",
+    "module_of",
     "pascal",
     "unique_names",
 ]
@@ -128,3 +130,15 @@ def unique_names(
         used.add(name)
         result[key] = name
     return result
+
+
+def module_of(action_name: str) -> str:
+    """The module an action's stable name puts it in: everything before the last dot."""
+    return action_name.rpartition(".")[0] or "app"
+
+
+def group_stems(modules: Iterable[str]) -> dict[str, str]:
+    """Module -> the file name (no suffix) its actions' client module gets: the shortest unique
+    suffix of its dotted path, snake-case (``actions.accounts`` -> ``accounts``)."""
+    render = lambda parts: "_".join(identifier(p) for p in parts).lower()  # noqa: E731
+    return unique_names({m: m.split(".") for m in modules}, render, PY_RESERVED | TS_RESERVED)

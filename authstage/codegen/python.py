@@ -5,12 +5,13 @@ The package (``authstage_client`` by default) holds:
 - ``types.py``: one msgspec Struct per object type of the schema (``kw_only``, defaults kept,
   unknown fields ignored so a newer server can add some), ``Literal`` aliases for enums and
   tuple aliases for array-like types;
-- ``client.py``: ``AsyncClient``, one typed method per action
-  (``await client.create_note(NewNote(title="x"))``); optional parameters default to ``UNSET``
-  and are not sent, so the server's default applies; every method takes the call options
-  (``idempotency_key=``, ``refresh=``) as ``**options: Unpack[CallOptions]``; ``queries``, one
-  ``Query`` maker per read that declares its dependencies, for a call's ``refresh=[...]``;
-- ``sync_client.py``: ``Client``, the same methods blocking;
+- ``actions/<module>.py``, one per server module of actions: its typed methods as mixins
+  (pymethods.py), ``async`` for ``AsyncClient`` and blocking for ``Client``
+  (``await client.create_note(NewNote(title="x"))``), and its ``Query`` makers. A module per
+  server module keeps each file the size of the code it mirrors, however many actions an app
+  has;
+- ``client.py``: ``CONTRACT``, ``AsyncClient`` (every group's async mixin) and ``queries``;
+- ``sync_client.py``: ``Client``, made of the blocking mixins;
 - ``__init__.py`` exporting both, the errors and the upload helpers; ``pyproject.toml``;
 - the runtime modules from ``authstage/codegen/pyruntime``, copied verbatim.
 
@@ -20,23 +21,30 @@ It imports only httpx and msgspec: nothing of the server.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from importlib.resources import files
 
 from authstage.codegen.errortable import fill_error_table, python_error_table
-from authstage.codegen.names import PY_RESERVED, identifier, unique_names
+from authstage.codegen.names import (
+    PY_RESERVED,
+    group_stems,
+    identifier,
+    module_of,
+    pascal,
+    unique_names,
+)
+from authstage.codegen.pymethods import action_methods, query_maker
 from authstage.codegen.pytypes import (
     GENERATED,
     WIDTH,
     PyRenderer,
-    docstring,
     export_order,
     imports_for,
     literal,
-    or_unset,
     type_names,
     types_module,
 )
-from authstage.schema import ActionModel, ClientModel, ParamModel
+from authstage.schema import ActionModel, ClientModel
 
 __all__ = ["RUNTIME_EXPORTS", "method_names", "python_files"]
 
@@ -78,120 +86,60 @@ _CLIENT_NAMES = (
     *("Queries", "queries"),
 )
 #: The keys of ``CallOptions`` (pyruntime/refresh.py), which every method takes as ``**options``.
-_OPTION_KEYS = ("idempotency_key", "refresh")
-_OPTIONS = "options"
 #: A name as code uses it (not an attribute after a dot).
 _WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 
 
-def _signature(name: str, params: list[str], result: str, *, is_async: bool) -> str:
-    head = f"    {'async ' if is_async else ''}def {name}("
-    one = f"{head}{', '.join(params)}) -> {result}:"
-    if len(one) <= WIDTH:
-        return one
-    hug = f"        {', '.join(params)}"
-    if len(hug) <= WIDTH:
-        return f"{head}\n{hug}\n    ) -> {result}:"
-    return f"{head}\n" + "".join(f"        {p},\n" for p in params) + f"    ) -> {result}:"
+@dataclass(frozen=True)
+class _Group:
+    """The actions of one server module, written to ``actions/<stem>.py``."""
+
+    module: str
+    stem: str
+    #: What its class names start with (``Accounts``).
+    base: str
+    actions: tuple[ActionModel, ...]
+
+    @property
+    def classes(self) -> tuple[str, str, str]:
+        """Its async mixin, blocking mixin and queries class."""
+        return f"{self.base}Actions", f"{self.base}SyncActions", f"{self.base}Queries"
+
+    @property
+    def has_queries(self) -> bool:
+        return any(a.refreshable for a in self.actions)
 
 
-def _param(p: ParamModel, attr: str, r: PyRenderer) -> str:
-    if p.file == "one":
-        annotation = "Upload"
-    elif p.file == "optional":
-        annotation = "Upload | None"
-    elif p.file == "many":
-        annotation = "_t.Sequence[Upload]"
-    else:
-        annotation = r.type(p.schema)
-    return (
-        f"{attr}: {annotation}"
-        if p.required
-        else f"{attr}: {or_unset(annotation, 'UnsetType')} = UNSET"
-    )
-
-
-def _method_doc(action: ActionModel) -> str:
-    doc = action.doc or f"Call ``{action.name}``."
-    if not action.public:
-        doc += " Requires a signed-in user"
-        doc += f" with the role {' or '.join(action.roles)}." if action.roles else "."
-    defaults = [f"``{p.name}`` {p.default}" for p in action.params if p.default is not None]
-    if defaults:
-        doc += " Server defaults: " + ", ".join(defaults) + "."
-    return doc
-
-
-def _methods(action: ActionModel, method: str, constant: str, r: PyRenderer) -> list[str]:
-    attrs = _attrs(action)
-    positional = [_param(p, attrs[p.name], r) for p in action.params if not p.keyword_only]
-    keyword = [_param(p, attrs[p.name], r) for p in action.params if p.keyword_only]
-    star = ["*", *keyword] if keyword else []
-    params = ["self", *positional, *star, f"**{_OPTIONS}: _t.Unpack[CallOptions]"]
-    result = r.type(action.result)
-    pairs = ", ".join(f"{literal(p.name)}: {attrs[p.name]}" for p in action.params)
-    args = f"{{{pairs}}}"
-    out = []
-    for is_async in (True, False):
-        head = f"{'await ' if is_async else ''}self._call("
-        call = f"{head}{constant}, {args}, **{_OPTIONS})"
-        hug = f"            {constant}, {args}, **{_OPTIONS}"
-        if len(f"        return {call}") <= WIDTH:
-            pass
-        elif len(hug) <= WIDTH:
-            call = f"{head}\n{hug}\n        )"
-        else:
-            items = "".join(
-                f"                {literal(p.name)}: {attrs[p.name]},\n" for p in action.params
-            )
-            call = (
-                f"{head}\n            {constant},\n"
-                f"            {{\n{items}            }},\n            **{_OPTIONS},\n        )"
-            )
-        out.append(
-            _signature(method, params, result, is_async=is_async)
-            + "\n"
-            + docstring(_method_doc(action), "        ")
-            + f"\n        return {call}\n"
-        )
-    return out
-
-
-def _attrs(action: ActionModel) -> dict[str, str]:
-    """Parameter -> the name it has in the generated methods (none of the options' names)."""
-    taken = {*_OPTION_KEYS, _OPTIONS, "self"}
-    return {p.name: p.name + "_" if p.name in taken else p.name for p in action.params}
-
-
-def _query(action: ActionModel, method: str, constant: str, r: PyRenderer) -> str:
-    """``queries.<read>(...)``: the read as a ``Query`` for a mutation's ``refresh=``."""
-    attrs = _attrs(action)
-    positional = [_param(p, attrs[p.name], r) for p in action.params if not p.keyword_only]
-    keyword = [_param(p, attrs[p.name], r) for p in action.params if p.keyword_only]
-    params = [*positional, *(["*", *keyword] if keyword else [])]
-    result = r.type(action.result)
-    pairs = ", ".join(f"{literal(p.name)}: {attrs[p.name]}" for p in action.params)
-    doc = f"``{method}`` as a read to refresh: ``refresh=[queries.{method}(...)]``."
-    return (
-        "    @staticmethod\n"
-        + _signature(method, params, f"Query[{result}]", is_async=False)
-        + "\n"
-        + docstring(doc, "        ")
-        + f"\n        return Query({constant}, {{{pairs}}})\n"
-    )
-
-
-def _client_modules(
-    model: ClientModel, names: dict[str, str], methods: dict[str, str]
-) -> tuple[str, str]:
-    """``client.py`` (the contract, the actions' ``ActionInfo``, ``AsyncClient`` and ``Queries``)
-    and ``sync_client.py`` (``Client``, which takes the rest from ``client.py``)."""
-    r = PyRenderer(names)
-    constants, async_methods, sync_methods, queries, used = [], [], [], [], []
+def _groups(model: ClientModel) -> list[_Group]:
+    """The actions by the module that defines them (the part of the name before the last dot),
+    each under the shortest unique file name its module path gives (``accounts``)."""
+    by_module: dict[str, list[ActionModel]] = {}
     for action in model.actions:
+        by_module.setdefault(module_of(action.name), []).append(action)
+    stems = group_stems(by_module)
+    modules = sorted(by_module, key=lambda m: stems[m])
+    bases = {m: pascal(stems[m].split("_")) for m in modules}
+    while True:  # ``notes`` and ``notes_sync`` would both make ``NotesSyncActions``
+        owners: dict[str, list[str]] = {}
+        for m in modules:
+            for name in (f"{bases[m]}Actions", f"{bases[m]}SyncActions", f"{bases[m]}Queries"):
+                owners.setdefault(name, []).append(m)
+        clashing = {m for names in owners.values() if len(names) > 1 for m in names[1:]}
+        if not clashing:
+            break
+        for m in clashing:
+            bases[m] += "_"
+    return [_Group(m, stems[m], bases[m], tuple(by_module[m])) for m in modules]
+
+
+def _group_module(group: _Group, names: dict[str, str], methods: dict[str, str]) -> str:
+    """``actions/<stem>.py``: the group's ``ActionInfo`` constants, its async and blocking
+    methods as mixins of ``AsyncRuntime`` / ``SyncRuntime``, and its ``Query`` makers."""
+    r = PyRenderer(names)
+    constants, async_methods, sync_methods, queries = [], [], [], []
+    for action in group.actions:
         method = methods[action.name]
         constant = "_" + method.upper()
-        used.append(constant)
         result = r.type(action.result)
         files = [p.name for p in action.params if p.file]
         listed = ", ".join(literal(f) for f in files) + ("," if len(files) == 1 else "")
@@ -201,75 +149,113 @@ def _client_modules(
         constants.append(
             line if len(line) <= WIDTH else f"{line[: -len(arguments) - 1]}\n    {arguments}\n)"
         )
-        async_code, sync_code = _methods(action, method, constant, r)
+        async_code, sync_code = action_methods(action, method, constant, r)
         async_methods.append(async_code)
         sync_methods.append(sync_code)
         if action.refreshable:
-            queries.append(_query(action, method, constant, r))
+            queries.append(query_maker(action, method, constant, r))
+    mixin, sync_mixin, queries_class = group.classes
     body = (
         "\n".join(constants)
-        + "\n\n\nclass AsyncClient(AsyncRuntime):\n"
-        + '    """The actions as ``async`` methods (``async with AsyncClient(url)``)."""\n\n'
-        + "    contract = CONTRACT\n\n"
+        + f"\n\n\nclass {mixin}(AsyncRuntime):\n"
+        + f'    """The actions of ``{group.module}`` as ``async`` methods (``AsyncClient``)."""\n\n'
         + "\n".join(async_methods)
-        + "\n\nclass Queries:\n"
-        + '    """The reads a call can refresh: ``refresh=[queries.read(...)]``."""\n'
-        + ("\n" + "\n".join(queries) if queries else "")
-        + "\n\n#: The reads a call can refresh (``Queries``).\nqueries = Queries()\n"
+        + f"\n\nclass {sync_mixin}(SyncRuntime):\n"
+        + f'    """The actions of ``{group.module}`` as blocking methods (``Client``)."""\n\n'
+        + "\n".join(sync_methods)
     )
-    doc = (
+    exported = [mixin, sync_mixin]
+    if queries:
+        body += (
+            f"\n\nclass {queries_class}:\n"
+            + f'    """The reads of ``{group.module}`` a call can refresh (``Queries``)."""\n\n'
+            + "\n".join(queries)
+        )
+        exported.append(queries_class)
+    doc = f'"""The actions of ``{group.module}``, for the clients in ``client.py``."""\n\n'
+    local = [
+        "from ..blocking import SyncRuntime",
+        "from ..protocol import ActionInfo",
+        "from ..refresh import CallOptions" + (", Query" if queries else ""),
+        "from ..transport import AsyncRuntime",
+    ]
+    listed_all = ", ".join(f'"{n}"' for n in sorted(exported, key=export_order))
+    return _module_head(doc, body, local, names, "..") + f"\n\n__all__ = [{listed_all}]\n\n" + body
+
+
+def _bases(classes: list[str], fallback: str) -> str:
+    """``(A, B)`` on one line when it fits, else one base per line (as ruff formats it)."""
+    if not classes:
+        return f"({fallback})"
+    one = f"({', '.join(classes)}):"
+    if len(one) + len("class AsyncClient") <= WIDTH:
+        return one[:-1]
+    return "(\n" + "".join(f"    {c},\n" for c in classes) + ")"
+
+
+def _client_modules(groups: list[_Group], contract: str) -> tuple[str, str]:
+    """``client.py`` (``CONTRACT``, ``AsyncClient``, ``Queries``) and ``sync_client.py``
+    (``Client``): each class made of the groups' mixins."""
+    imports, sync_imports = [], []
+    mixins, sync_mixins, query_classes = [], [], []
+    for group in groups:
+        mixin, sync_mixin, queries_class = group.classes
+        wanted = [mixin, *([queries_class] if group.has_queries else [])]
+        imports.append(_from_import(f".actions.{group.stem}", wanted))
+        sync_imports.append(_from_import(f".actions.{group.stem}", [sync_mixin]))
+        mixins.append(mixin)
+        sync_mixins.append(sync_mixin)
+        if group.has_queries:
+            query_classes.append(queries_class)
+    client = (
+        f"{GENERATED}"
         '"""The actions as typed ``async`` methods (``AsyncClient``) and ``queries``.\n\n'
         '    async with AsyncClient("http://127.0.0.1:8000") as client:\n'
         "        value = await client.<action>(...)\n\n"
-        "The blocking ``Client`` is in sync_client.py.\n"
+        "Each server module's actions are a mixin in ``actions/``; the blocking ``Client`` is\n"
+        "in sync_client.py.\n"
         '"""\n\n'
-    )
-    local = [
-        "from .protocol import ActionInfo",
-        "from .refresh import CallOptions, Query",
-        "from .transport import AsyncRuntime",
-    ]
-    client = (
-        _module_head(doc, body, local, names)
+        "from __future__ import annotations\n\n"
+        + "\n".join(sorted(imports or ["from .transport import AsyncRuntime"]))
         + '\n\n__all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]\n\n'
         + "#: The contract (action names and schemas) this client was generated from.\n"
-        + f"CONTRACT = {literal(model.contract)}\n\n"
-        + body
+        + f"CONTRACT = {literal(contract)}\n\n\n"
+        + f"class AsyncClient{_bases(mixins, 'AsyncRuntime')}:\n"
+        + '    """The actions as ``async`` methods (``async with AsyncClient(url)``)."""\n\n'
+        + "    contract = CONTRACT\n\n\n"
+        + (f"class Queries{_bases(query_classes, '')}:\n" if query_classes else "class Queries:\n")
+        + '    """The reads a call can refresh: ``refresh=[queries.read(...)]``."""\n\n\n'
+        + "#: The reads a call can refresh (``Queries``).\nqueries = Queries()\n"
     )
-    sync_body = (
-        "class Client(SyncRuntime):\n"
-        + '    """The actions as blocking methods (``with Client(url) as client``)."""\n\n'
-        + "    contract = CONTRACT\n\n"
-        + "\n".join(sync_methods)
-    )
-    sync_doc = (
+    sync = (
+        f"{GENERATED}"
         '"""The actions as typed blocking methods: ``Client``.\n\n'
         '    with Client("http://127.0.0.1:8000") as client:\n'
         "        value = client.<action>(...)\n"
         '"""\n\n'
-    )
-    sync_local = [
-        "from .blocking import SyncRuntime",
-        _from_import(".client", sorted(["CONTRACT", *used], key=str.lower)),  # isort's order
-        "from .refresh import CallOptions",
-    ]
-    sync = (
-        _module_head(sync_doc, sync_body, sync_local, names)
-        + '\n\n__all__ = ["Client"]\n\n\n'
-        + sync_body
+        "from __future__ import annotations\n\n"
+        + "\n".join(sorted(sync_imports or ["from .blocking import SyncRuntime"]))
+        + "\nfrom .client import CONTRACT\n"
+        + '\n__all__ = ["Client"]\n\n\n'
+        + f"class Client{_bases(sync_mixins, 'SyncRuntime')}:\n"
+        + '    """The actions as blocking methods (``with Client(url) as client``)."""\n\n'
+        + "    contract = CONTRACT\n"
     )
     return client, sync
 
 
-def _module_head(doc: str, body: str, local: list[str], names: dict[str, str]) -> str:
-    """The generated header, ``doc`` and the imports ``body`` needs (``local`` and its types)."""
+def _module_head(
+    doc: str, body: str, local: list[str], names: dict[str, str], up: str = "."
+) -> str:
+    """The generated header, ``doc`` and the imports ``body`` needs (``local`` and its types,
+    from the package ``up`` levels above: ``.`` or ``..``)."""
     words = set(_WORD.findall(body))
     used_types = sorted(n for n in set(names.values()) if n in words)
     local = list(local)
     if used_types:
-        local.append(_from_import(".types", used_types))
+        local.append(_from_import(f"{up}types", used_types))
     if "Upload" in words:
-        local.append("from .uploads import Upload")
+        local.append(f"from {up}uploads import Upload")
     third = "from msgspec import UNSET, UnsetType\n\n" if "UNSET" in body else ""
     stdlib = imports_for(body)
     return (
@@ -322,10 +308,12 @@ def _pyproject(project: str, package: str) -> str:
     )
 
 
-def _type_names(model: ClientModel) -> dict[str, str]:
+def _type_names(model: ClientModel, groups: list[_Group]) -> dict[str, str]:
     taken = {*_CLIENT_NAMES, "UNSET", "UnsetType"}
     for items in RUNTIME_EXPORTS.values():
         taken.update(items)
+    for group in groups:
+        taken.update(group.classes)
     return type_names(model, taken)
 
 
@@ -340,8 +328,10 @@ def python_files(
     model: ClientModel, package: str = "authstage_client", project: str = "authstage-client"
 ) -> dict[str, str]:
     """Every file of the Python client package, by path relative to its directory."""
-    names = _type_names(model)
-    client, sync_client = _client_modules(model, names, method_names(model))
+    groups = _groups(model)
+    names = _type_names(model, groups)
+    methods = method_names(model)
+    client, sync_client = _client_modules(groups, model.contract)
     out = {
         "pyproject.toml": _pyproject(project, package),
         f"{package}/__init__.py": _init_module(names),
@@ -350,6 +340,12 @@ def python_files(
         f"{package}/client.py": client,
         f"{package}/sync_client.py": sync_client,
     }
+    if groups:
+        out[f"{package}/actions/__init__.py"] = (
+            f'{GENERATED}"""The actions of each server module, as mixins of the clients."""\n'
+        )
+    for group in groups:
+        out[f"{package}/actions/{group.stem}.py"] = _group_module(group, names, methods)
     runtime = files("authstage.codegen.pyruntime")
     for module in RUNTIME_MODULES:
         source = runtime.joinpath(f"{module}.py").read_text(encoding="utf-8")

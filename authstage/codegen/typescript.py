@@ -1,26 +1,37 @@
 """Writing the TypeScript client: typed functions, the types they use, and a package to import.
 
-``src/actions.ts`` declares one interface per object type (``title: string; body?: string``),
-a type alias per enum or array-like type, and one function per action::
+``src/types.ts`` declares one interface per object type (``title: string; body?: string``)
+and a type alias per enum or array-like type; ``src/actions/<module>.ts``, one per server module
+(the Python client's layout, so no file grows with the whole app), one function per action::
 
     export function createNote(data: NewNote, options?: CallOptions): Promise<NoteOut>
 
-The functions call through ``client``, a ``Client`` the module creates with the contract baked
-in; the app configures it once (``client.configure({ baseUrl, onRevalidate })``) or passes
-another in ``options.client``. The runtime (``authstage/codegen/tsruntime``: fetch only, no
-dependencies) is copied next to it, with ``index.ts``, ``package.json`` and ``tsconfig.json``
-so the directory can be imported, bundled or built with ``tsc``.
+The functions call through ``client``, a ``Client`` that ``src/client.ts`` creates with the
+contract baked in (``src/actions.ts`` re-exports all of them); the app configures it once
+(``client.configure({ baseUrl, onRevalidate })``) or passes another in ``options.client``.
+The runtime (``authstage/codegen/tsruntime``: fetch only, no dependencies) is copied next to
+it, with ``index.ts``, ``package.json`` and ``tsconfig.json`` so the directory can be imported,
+bundled or built with ``tsc``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from importlib.resources import files
 from typing import Any
 
 from authstage.codegen.errortable import fill_error_table, typescript_error_table
-from authstage.codegen.names import TS_RESERVED, camel, identifier, pascal, unique_names
+from authstage.codegen.names import (
+    TS_RESERVED,
+    camel,
+    group_stems,
+    identifier,
+    module_of,
+    pascal,
+    unique_names,
+)
 from authstage.schema import ActionModel, ClientModel, ParamModel, ref_name
 
 __all__ = ["RUNTIME_EXPORTS", "typescript_files"]
@@ -217,18 +228,8 @@ def _names(model: ClientModel) -> tuple[dict[str, str], dict[str, str]]:
     return types, functions
 
 
-def _imports(model: ClientModel) -> str:
-    reads = any(a.refreshable for a in model.actions)
-    return (
-        ('import { query } from "./refresh.js";\n' if reads else "")
-        + f'import type {{ Outcome{", Query" if reads else ""} }} from "./refresh.js";\n'
-        + 'import { Client } from "./runtime.js";\n'
-        + 'import type { CallOptions } from "./runtime.js";\n'
-    )
-
-
-def _actions_module(model: ClientModel) -> str:
-    type_names, functions = _names(model)
+def _types_module(model: ClientModel, type_names: dict[str, str]) -> str:
+    """``src/types.ts``: the interfaces and aliases of the parameters and results."""
     r = _Renderer(type_names)
     blocks = []
     for key, schema in model.types.items():
@@ -238,19 +239,60 @@ def _actions_module(model: ClientModel) -> str:
         else:
             body = {k: v for k, v in schema.items() if k not in ("title", "description")}
             blocks.append(_doc(f"`{name}`.") + f"export type {name} = {r.type(body)};\n")
-    blocks += [_function(a, functions[a.name], r) for a in model.actions]
-    head = (
-        f"{GENERATED}/**\n"
-        " * The app's actions as typed functions, and the types of their parameters and results.\n"
-        " *\n"
-        " * Configure `client` once (`client.configure({ baseUrl })`), then call the functions.\n"
-        " */\n\n" + _imports(model) + "\n"
+    head = f"{GENERATED}/** The types of the actions' parameters and results. */\n"
+    return head + "".join("\n" + block for block in blocks) if blocks else head + "export {};\n"
+
+
+def _client_module(model: ClientModel) -> str:
+    """``src/client.ts``: the contract and the client the functions call through."""
+    return (
+        f"{GENERATED}"
+        'import { Client } from "./runtime.js";\n\n'
         "/** The contract (action names and schemas) this client was generated from. */\n"
         f"export const CONTRACT = {json.dumps(model.contract)};\n\n"
         "/** The client the functions call through unless given `options.client`. */\n"
         "export const client = new Client(CONTRACT);\n"
     )
-    return head + "".join("\n" + block for block in blocks)
+
+
+def _group_module(
+    module: str, actions: list[ActionModel], type_names: dict[str, str], functions: dict[str, str]
+) -> str:
+    """``src/actions/<stem>.ts``: the functions of one server module's actions."""
+    r = _Renderer(type_names)
+    blocks = [_function(a, functions[a.name], r) for a in actions]
+    body = "".join("\n" + block for block in blocks)
+    words = set(re.findall(r"\b[A-Za-z_]\w*\b", body))
+    used = sorted(n for n in set(type_names.values()) if n in words)
+    reads = any(a.refreshable for a in actions)
+    imports = (
+        'import { client } from "../client.js";\n'
+        + ('import { query } from "../refresh.js";\n' if reads else "")
+        + f'import type {{ Outcome{", Query" if reads else ""} }} from "../refresh.js";\n'
+        + 'import type { CallOptions } from "../runtime.js";\n'
+        + (f'import type {{ {", ".join(used)} }} from "../types.js";\n' if used else "")
+    )
+    if len(imports.splitlines()[-1]) > _WIDTH and used:
+        listed = "".join(f"  {n},\n" for n in used)
+        imports = (
+            imports.rsplit("import type {", 1)[0]
+            + f'import type {{\n{listed}}} from "../types.js";\n'
+        )
+    return f"{GENERATED}/** The actions of `{module}` as typed functions. */\n\n" + imports + body
+
+
+def _actions_module(stems: list[str]) -> str:
+    """``src/actions.ts``: the contract, the client, the types and every module's functions."""
+    lines = ['export * from "./client.js";', 'export * from "./types.js";']
+    lines += [f'export * from "./actions/{stem}.js";' for stem in stems]
+    return (
+        f"{GENERATED}/**\n"
+        " * The app's actions as typed functions, and the types of their parameters and results.\n"
+        " *\n"
+        " * Configure `client` once (`client.configure({ baseUrl })`), then call the functions.\n"
+        " * Each server module's functions are in `actions/`.\n"
+        " */\n\n" + "\n".join(lines) + "\n"
+    )
 
 
 def _index() -> str:
@@ -309,12 +351,23 @@ def _tsconfig() -> str:
 
 def typescript_files(model: ClientModel, package: str = "authstage-client") -> dict[str, str]:
     """Every file of the TypeScript client, by path relative to its directory."""
+    type_names, functions = _names(model)
+    by_module: dict[str, list[ActionModel]] = {}
+    for action in model.actions:
+        by_module.setdefault(module_of(action.name), []).append(action)
+    stems = group_stems(by_module)
     out = {
         "package.json": _package_json(package),
         "tsconfig.json": _tsconfig(),
-        "src/actions.ts": _actions_module(model),
+        "src/actions.ts": _actions_module(sorted(stems.values())),
+        "src/client.ts": _client_module(model),
+        "src/types.ts": _types_module(model, type_names),
         "src/index.ts": _index(),
     }
+    for module, actions in by_module.items():
+        out[f"src/actions/{stems[module]}.ts"] = _group_module(
+            module, actions, type_names, functions
+        )
     runtime = files("authstage.codegen") / "tsruntime"
     for module in RUNTIME_MODULES:
         source = runtime.joinpath(f"{module}.ts").read_text(encoding="utf-8")

@@ -4,443 +4,55 @@
     async with AsyncClient("http://127.0.0.1:8000") as client:
         value = await client.<action>(...)
 
-The blocking ``Client`` is in sync_client.py.
+Each server module's actions are a mixin in ``actions/``; the blocking ``Client`` is
+in sync_client.py.
 """
 
 from __future__ import annotations
 
-import typing as _t
-
-from msgspec import UNSET, UnsetType
-
-from .protocol import ActionInfo
-from .refresh import CallOptions, Query
-from .transport import AsyncRuntime
-from .types import (
-    AnnouncementIn,
-    AuditPage,
-    AvatarOut,
-    ChangePasswordIn,
-    Event,
-    ExportOut,
-    LikeOut,
-    LoginIn,
-    NewNote,
-    NoteOut,
-    PostIn,
-    ProfileIn,
-    Scheduled,
-    Sent,
-    SessionOut,
-    SignupIn,
-    TodoOut,
-    UploadInfo,
-    UserOut,
-)
-from .uploads import Upload
+from .actions.accounts import AccountsActions, AccountsQueries
+from .actions.admin import AdminActions, AdminQueries
+from .actions.audit import AuditActions
+from .actions.avatars import AvatarsActions, AvatarsQueries
+from .actions.demo import DemoActions
+from .actions.exports import ExportsActions, ExportsQueries
+from .actions.notes import NotesActions
+from .actions.posts import PostsActions
+from .actions.showcase import ShowcaseActions, ShowcaseQueries
+from .actions.todos import TodosActions, TodosQueries
 
 __all__ = ["CONTRACT", "AsyncClient", "Queries", "queries"]
 
 #: The contract (action names and schemas) this client was generated from.
 CONTRACT = "9809383dea00b73e2c1b977f28a5cf34"
 
-_CHANGE_PASSWORD = ActionInfo[None]("actions.accounts.change_password", None)
-_DELETE_ACCOUNT = ActionInfo[None]("actions.accounts.delete_account", None)
-_DEVICE_LIST = ActionInfo[str]("actions.accounts.device_list", str)
-_LIST_SESSIONS = ActionInfo[list[SessionOut]]("actions.accounts.list_sessions", list[SessionOut])
-_LOGIN = ActionInfo[None]("actions.accounts.login", None)
-_LOGOUT = ActionInfo[None]("actions.accounts.logout", None)
-_LOGOUT_EVERYWHERE = ActionInfo[None]("actions.accounts.logout_everywhere", None)
-_REVOKE_SESSION = ActionInfo[None]("actions.accounts.revoke_session", None)
-_SIGNUP = ActionInfo[None]("actions.accounts.signup", None)
-_UPDATE_PROFILE = ActionInfo[UserOut]("actions.accounts.update_profile", UserOut)
-_ANNOUNCEMENT_COUNTS = ActionInfo[str]("actions.admin.announcement_counts", str)
-_DELETE_USER = ActionInfo[None]("actions.admin.delete_user", None)
-_LIST_USERS = ActionInfo[list[UserOut]]("actions.admin.list_users", list[UserOut])
-_SEND_ANNOUNCEMENT = ActionInfo[Sent]("actions.admin.send_announcement", Sent)
-_SET_ROLE = ActionInfo[UserOut]("actions.admin.set_role", UserOut)
-_USER_TABLE = ActionInfo[str]("actions.admin.user_table", str)
-_AVATAR_IMAGE = ActionInfo[str]("actions.avatars.avatar_image", str)
-_UPLOAD_AVATAR = ActionInfo[AvatarOut](
-    "actions.avatars.upload_avatar", AvatarOut, files=("avatar",)
-)
-_ADD = ActionInfo[int]("actions.demo.add", int)
-_EXPORT_LIST = ActionInfo[str]("actions.exports.export_list", str)
-_LIST_EXPORTS = ActionInfo[list[ExportOut]]("actions.exports.list_exports", list[ExportOut])
-_START_EXPORT = ActionInfo[ExportOut]("actions.exports.start_export", ExportOut)
-_CREATE_NOTE = ActionInfo[NoteOut]("actions.notes.create_note", NoteOut)
-_GET_NOTE = ActionInfo[NoteOut]("actions.notes.get_note", NoteOut)
-_LIST_NOTES = ActionInfo[list[NoteOut]]("actions.notes.list_notes", list[NoteOut])
-_CREATE_POST = ActionInfo[None]("actions.posts.create_post", None)
-_DELETE_POST = ActionInfo[None]("actions.posts.delete_post", None)
-_TOGGLE_LIKE = ActionInfo[LikeOut]("actions.posts.toggle_like", LikeOut)
-_UPDATE_POST = ActionInfo[None]("actions.posts.update_post", None)
-_BUMP = ActionInfo[int]("actions.showcase.bump", int)
-_CONFIRM_PASSWORD = ActionInfo[bool]("actions.showcase.confirm_password", bool)
-_COUNTER = ActionInfo[int]("actions.showcase.counter", int)
-_CRASH = ActionInfo[None]("actions.showcase.crash", None)
-_GO_TO = ActionInfo[None]("actions.showcase.go_to", None)
-_RECALL = ActionInfo[str | None]("actions.showcase.recall", str | None)
-_REMEMBER = ActionInfo[None]("actions.showcase.remember", None)
-_SCHEDULE = ActionInfo[Scheduled]("actions.showcase.schedule", Scheduled)
-_SECRET_NUMBER = ActionInfo[int]("actions.showcase.secret_number", int)
-_SLEEP = ActionInfo[float]("actions.showcase.sleep", float)
-_UPLOAD_FILE = ActionInfo[UploadInfo]("actions.showcase.upload_file", UploadInfo, files=("file",))
-_WAIT_THEN_RECORD = ActionInfo[str]("actions.showcase.wait_then_record", str)
-_WAS_RECORDED = ActionInfo[bool]("actions.showcase.was_recorded", bool)
-_ADD_TODO = ActionInfo[TodoOut]("actions.todos.add_todo", TodoOut)
-_CLEAR_COMPLETED = ActionInfo[int]("actions.todos.clear_completed", int)
-_DELETE_TODO = ActionInfo[None]("actions.todos.delete_todo", None)
-_TODO_LIST = ActionInfo[str]("actions.todos.todo_list", str)
-_TOGGLE_TODO = ActionInfo[TodoOut]("actions.todos.toggle_todo", TodoOut)
-_LIST_AUDIT_ENTRIES = ActionInfo[AuditPage]("authstage.audit.list_audit_entries", AuditPage)
 
-
-class AsyncClient(AsyncRuntime):
+class AsyncClient(
+    AccountsActions,
+    AdminActions,
+    AuditActions,
+    AvatarsActions,
+    DemoActions,
+    ExportsActions,
+    NotesActions,
+    PostsActions,
+    ShowcaseActions,
+    TodosActions,
+):
     """The actions as ``async`` methods (``async with AsyncClient(url)``)."""
 
     contract = CONTRACT
 
-    async def change_password(
-        self, data: ChangePasswordIn, **options: _t.Unpack[CallOptions]
-    ) -> None:
-        """Change the password; every other session is signed out. Requires a signed-in user."""
-        return await self._call(_CHANGE_PASSWORD, {"data": data}, **options)
 
-    async def delete_account(self, password: str, **options: _t.Unpack[CallOptions]) -> None:
-        """Delete the account and everything it owns, after checking the password. Requires a
-        signed-in user.
-        """
-        return await self._call(_DELETE_ACCOUNT, {"password": password}, **options)
-
-    async def device_list(self, **options: _t.Unpack[CallOptions]) -> str:
-        """The profile page's devices, each with its form: "Sign out" here, "Revoke" elsewhere.
-        Requires a signed-in user.
-        """
-        return await self._call(_DEVICE_LIST, {}, **options)
-
-    async def list_sessions(self, **options: _t.Unpack[CallOptions]) -> list[SessionOut]:
-        """The signed-in devices of this account, the current one marked. Requires a signed-in user.
-        """
-        return await self._call(_LIST_SESSIONS, {}, **options)
-
-    async def login(self, data: LoginIn, **options: _t.Unpack[CallOptions]) -> None:
-        """Sign in with email and password and go to ``data.next`` (a same-origin path) or the
-        dashboard.
-        """
-        return await self._call(_LOGIN, {"data": data}, **options)
-
-    async def logout(self, **options: _t.Unpack[CallOptions]) -> None:
-        """End this session. Requires a signed-in user."""
-        return await self._call(_LOGOUT, {}, **options)
-
-    async def logout_everywhere(self, **options: _t.Unpack[CallOptions]) -> None:
-        """End every session of this account, on every device. Requires a signed-in user."""
-        return await self._call(_LOGOUT_EVERYWHERE, {}, **options)
-
-    async def revoke_session(self, session_id: int, **options: _t.Unpack[CallOptions]) -> None:
-        """Sign out one device of this account (403 for another user's session). Requires a
-        signed-in user.
-        """
-        return await self._call(_REVOKE_SESSION, {"session_id": session_id}, **options)
-
-    async def signup(self, data: SignupIn, **options: _t.Unpack[CallOptions]) -> None:
-        """Create an account, sign it in and go to the dashboard."""
-        return await self._call(_SIGNUP, {"data": data}, **options)
-
-    async def update_profile(self, data: ProfileIn, **options: _t.Unpack[CallOptions]) -> UserOut:
-        """Update name, bio and website. Requires a signed-in user."""
-        return await self._call(_UPDATE_PROFILE, {"data": data}, **options)
-
-    async def announcement_counts(self, **options: _t.Unpack[CallOptions]) -> str:
-        """The latest announcements with their counts: queued, sent so far, failed. Requires a
-        signed-in user with the role admin.
-        """
-        return await self._call(_ANNOUNCEMENT_COUNTS, {}, **options)
-
-    async def delete_user(self, user_id: int, **options: _t.Unpack[CallOptions]) -> None:
-        """Delete a user and everything they own (audited); an admin cannot delete themselves here
-        (the profile page's own deletion asks for the password). Requires a signed-in user with
-        the role admin.
-        """
-        return await self._call(_DELETE_USER, {"user_id": user_id}, **options)
-
-    async def list_users(
-        self,
-        limit: int | UnsetType = UNSET,
-        q: str | UnsetType = UNSET,
-        page: int | UnsetType = UNSET,
-        **options: _t.Unpack[CallOptions],
-    ) -> list[UserOut]:
-        """Users, newest first (never their password hashes); ``q`` searches names and emails.
-        Requires a signed-in user with the role admin. Server defaults: ``limit`` 50, ``q`` "",
-        ``page`` 1.
-        """
-        return await self._call(_LIST_USERS, {"limit": limit, "q": q, "page": page}, **options)
-
-    async def send_announcement(
-        self, data: AnnouncementIn, **options: _t.Unpack[CallOptions]
-    ) -> Sent:
-        """Queue one mail job per recipient (all users, or those with one role). Requires a
-        signed-in user with the role admin.
-        """
-        return await self._call(_SEND_ANNOUNCEMENT, {"data": data}, **options)
-
-    async def set_role(
-        self, user_id: int, role: _t.Literal["admin", "user"], **options: _t.Unpack[CallOptions]
-    ) -> UserOut:
-        """Give a user the ``user`` or ``admin`` role (audited: who changed whose role to what).
-        Requires a signed-in user with the role admin.
-        """
-        return await self._call(_SET_ROLE, {"user_id": user_id, "role": role}, **options)
-
-    async def user_table(
-        self,
-        q: str | UnsetType = UNSET,
-        page: int | UnsetType = UNSET,
-        **options: _t.Unpack[CallOptions],
-    ) -> str:
-        """The admin page's users table: one page of the search, with a form per user. Requires a
-        signed-in user with the role admin. Server defaults: ``q`` "", ``page`` 1.
-        """
-        return await self._call(_USER_TABLE, {"q": q, "page": page}, **options)
-
-    async def avatar_image(self, **options: _t.Unpack[CallOptions]) -> str:
-        """The signed-in user's avatar (or initial), as the profile page shows it. Requires a
-        signed-in user.
-        """
-        return await self._call(_AVATAR_IMAGE, {}, **options)
-
-    async def upload_avatar(self, avatar: Upload, **options: _t.Unpack[CallOptions]) -> AvatarOut:
-        """Replace the signed-in user's avatar. Requires a signed-in user."""
-        return await self._call(_UPLOAD_AVATAR, {"avatar": avatar}, **options)
-
-    async def add(self, a: int, b: int, **options: _t.Unpack[CallOptions]) -> int:
-        """Add two integers: the no-op action of the benchmark."""
-        return await self._call(_ADD, {"a": a, "b": b}, **options)
-
-    async def export_list(self, **options: _t.Unpack[CallOptions]) -> str:
-        """``list_exports`` as the page shows it, and whether one is still in progress. Requires a
-        signed-in user.
-        """
-        return await self._call(_EXPORT_LIST, {}, **options)
-
-    async def list_exports(self, **options: _t.Unpack[CallOptions]) -> list[ExportOut]:
-        """The signed-in user's exports, newest first, each with its status and progress. Requires a
-        signed-in user.
-        """
-        return await self._call(_LIST_EXPORTS, {}, **options)
-
-    async def start_export(
-        self,
-        format: _t.Literal["json", "zip"] | UnsetType = UNSET,
-        **options: _t.Unpack[CallOptions],
-    ) -> ExportOut:
-        """Queue an export of the signed-in user's data; ``CONFLICT`` while one is in progress.
-        Requires a signed-in user. Server defaults: ``format`` "json".
-        """
-        return await self._call(_START_EXPORT, {"format": format}, **options)
-
-    async def create_note(self, data: NewNote, **options: _t.Unpack[CallOptions]) -> NoteOut:
-        """Create a note and return it."""
-        return await self._call(_CREATE_NOTE, {"data": data}, **options)
-
-    async def get_note(self, note_id: int, **options: _t.Unpack[CallOptions]) -> NoteOut:
-        """One note by ID; ``NOT_FOUND`` when there is none."""
-        return await self._call(_GET_NOTE, {"note_id": note_id}, **options)
-
-    async def list_notes(
-        self, limit: int | UnsetType = UNSET, **options: _t.Unpack[CallOptions]
-    ) -> list[NoteOut]:
-        """The newest notes first, at most ``limit`` of them. Server defaults: ``limit`` 20."""
-        return await self._call(_LIST_NOTES, {"limit": limit}, **options)
-
-    async def create_post(self, data: PostIn, **options: _t.Unpack[CallOptions]) -> None:
-        """Publish a post and go to its page. Requires a signed-in user."""
-        return await self._call(_CREATE_POST, {"data": data}, **options)
-
-    async def delete_post(self, post_id: int, **options: _t.Unpack[CallOptions]) -> None:
-        """Delete one's own post (403 for anyone else's), its likes with it; go to the list.
-        Requires a signed-in user.
-        """
-        return await self._call(_DELETE_POST, {"post_id": post_id}, **options)
-
-    async def toggle_like(self, post_id: int, **options: _t.Unpack[CallOptions]) -> LikeOut:
-        """Like the post, or take one's like back; the new state and count. Requires a signed-in
-        user.
-        """
-        return await self._call(_TOGGLE_LIKE, {"post_id": post_id}, **options)
-
-    async def update_post(
-        self, post_id: int, data: PostIn, **options: _t.Unpack[CallOptions]
-    ) -> None:
-        """Change one's own post (403 for anyone else's) and go back to it. Requires a signed-in
-        user.
-        """
-        return await self._call(_UPDATE_POST, {"post_id": post_id, "data": data}, **options)
-
-    async def bump(
-        self, name: str, by: int | UnsetType = UNSET, **options: _t.Unpack[CallOptions]
-    ) -> int:
-        """Add ``by`` to the counter ``name`` and return it; revalidates the ``counters`` tag.
-        Server defaults: ``by`` 1.
-        """
-        return await self._call(_BUMP, {"name": name, "by": by}, **options)
-
-    async def confirm_password(
-        self, password: str, confirm: str, **options: _t.Unpack[CallOptions]
-    ) -> bool:
-        """Check that two passwords match: a form error when they do not."""
-        return await self._call(
-            _CONFIRM_PASSWORD, {"password": password, "confirm": confirm}, **options
-        )
-
-    async def counter(self, name: str, **options: _t.Unpack[CallOptions]) -> int:
-        """The counter ``name`` (0 when never bumped); ``bump`` can refresh it in its reply."""
-        return await self._call(_COUNTER, {"name": name}, **options)
-
-    async def crash(self, **options: _t.Unpack[CallOptions]) -> None:
-        """Fail unexpectedly: the caller gets INTERNAL and a digest, never the message."""
-        return await self._call(_CRASH, {}, **options)
-
-    async def go_to(self, path: str, **options: _t.Unpack[CallOptions]) -> None:
-        """Redirect to ``path`` (a same-origin path; anything else is refused)."""
-        return await self._call(_GO_TO, {"path": path}, **options)
-
-    async def recall(self, **options: _t.Unpack[CallOptions]) -> str | None:
-        """The name kept by ``remember``, read back from the cookie."""
-        return await self._call(_RECALL, {}, **options)
-
-    async def remember(self, name: str, **options: _t.Unpack[CallOptions]) -> None:
-        """Keep ``name`` in a cookie for an hour."""
-        return await self._call(_REMEMBER, {"name": name}, **options)
-
-    async def schedule(self, event: Event, **options: _t.Unpack[CallOptions]) -> Scheduled:
-        """Put an event in the calendar; its ID is derived from its title and start."""
-        return await self._call(_SCHEDULE, {"event": event}, **options)
-
-    async def secret_number(self, **options: _t.Unpack[CallOptions]) -> int:
-        """A number only signed-in users may see. Requires a signed-in user."""
-        return await self._call(_SECRET_NUMBER, {}, **options)
-
-    async def sleep(self, seconds: float, **options: _t.Unpack[CallOptions]) -> float:
-        """Wait ``seconds`` (at most 5) and return them."""
-        return await self._call(_SLEEP, {"seconds": seconds}, **options)
-
-    async def upload_file(
-        self, file: Upload, caption: str | UnsetType = UNSET, **options: _t.Unpack[CallOptions]
-    ) -> UploadInfo:
-        """Receive one file (at most 512 KiB: 413 while it streams in) and describe it. Server
-        defaults: ``caption`` "".
-        """
-        return await self._call(_UPLOAD_FILE, {"file": file, "caption": caption}, **options)
-
-    async def wait_then_record(
-        self, tag: str, seconds: float, **options: _t.Unpack[CallOptions]
-    ) -> str:
-        """Wait, then record ``tag``: a cancelled call never records it."""
-        return await self._call(_WAIT_THEN_RECORD, {"tag": tag, "seconds": seconds}, **options)
-
-    async def was_recorded(self, tag: str, **options: _t.Unpack[CallOptions]) -> bool:
-        """True once ``wait_then_record(tag)`` ran to its end."""
-        return await self._call(_WAS_RECORDED, {"tag": tag}, **options)
-
-    async def add_todo(self, title: str, **options: _t.Unpack[CallOptions]) -> TodoOut:
-        """Add a todo (1-200 characters, not only spaces) to the signed-in user's list. Requires a
-        signed-in user.
-        """
-        return await self._call(_ADD_TODO, {"title": title}, **options)
-
-    async def clear_completed(self, **options: _t.Unpack[CallOptions]) -> int:
-        """Delete the user's completed todos; how many went. Requires a signed-in user."""
-        return await self._call(_CLEAR_COMPLETED, {}, **options)
-
-    async def delete_todo(self, todo_id: int, **options: _t.Unpack[CallOptions]) -> None:
-        """Delete one of the user's todos. Requires a signed-in user."""
-        return await self._call(_DELETE_TODO, {"todo_id": todo_id}, **options)
-
-    async def todo_list(self, **options: _t.Unpack[CallOptions]) -> str:
-        """The signed-in user's list, oldest first, with what is left and what is done. Requires a
-        signed-in user.
-        """
-        return await self._call(_TODO_LIST, {}, **options)
-
-    async def toggle_todo(self, todo_id: int, **options: _t.Unpack[CallOptions]) -> TodoOut:
-        """Mark one of the user's todos done, or not done again (the seeds' ``toggleTodo``).
-        Requires a signed-in user.
-        """
-        return await self._call(_TOGGLE_TODO, {"todo_id": todo_id}, **options)
-
-    async def list_audit_entries(
-        self,
-        user_id: str | UnsetType | None = UNSET,
-        action_name: str | UnsetType | None = UNSET,
-        before: int | UnsetType | None = UNSET,
-        limit: int | UnsetType = UNSET,
-        **options: _t.Unpack[CallOptions],
-    ) -> AuditPage:
-        """Audit entries, newest first: of one user, of one action, before an entry ID. Requires a
-        signed-in user with the role admin. Server defaults: ``user_id`` null, ``action_name``
-        null, ``before`` null, ``limit`` 50.
-        """
-        return await self._call(
-            _LIST_AUDIT_ENTRIES,
-            {
-                "user_id": user_id,
-                "action_name": action_name,
-                "before": before,
-                "limit": limit,
-            },
-            **options,
-        )
-
-
-class Queries:
+class Queries(
+    AccountsQueries,
+    AdminQueries,
+    AvatarsQueries,
+    ExportsQueries,
+    ShowcaseQueries,
+    TodosQueries,
+):
     """The reads a call can refresh: ``refresh=[queries.read(...)]``."""
-
-    @staticmethod
-    def device_list() -> Query[str]:
-        """``device_list`` as a read to refresh: ``refresh=[queries.device_list(...)]``."""
-        return Query(_DEVICE_LIST, {})
-
-    @staticmethod
-    def announcement_counts() -> Query[str]:
-        """``announcement_counts`` as a read to refresh:
-        ``refresh=[queries.announcement_counts(...)]``.
-        """
-        return Query(_ANNOUNCEMENT_COUNTS, {})
-
-    @staticmethod
-    def list_users(
-        limit: int | UnsetType = UNSET, q: str | UnsetType = UNSET, page: int | UnsetType = UNSET
-    ) -> Query[list[UserOut]]:
-        """``list_users`` as a read to refresh: ``refresh=[queries.list_users(...)]``."""
-        return Query(_LIST_USERS, {"limit": limit, "q": q, "page": page})
-
-    @staticmethod
-    def user_table(q: str | UnsetType = UNSET, page: int | UnsetType = UNSET) -> Query[str]:
-        """``user_table`` as a read to refresh: ``refresh=[queries.user_table(...)]``."""
-        return Query(_USER_TABLE, {"q": q, "page": page})
-
-    @staticmethod
-    def avatar_image() -> Query[str]:
-        """``avatar_image`` as a read to refresh: ``refresh=[queries.avatar_image(...)]``."""
-        return Query(_AVATAR_IMAGE, {})
-
-    @staticmethod
-    def export_list() -> Query[str]:
-        """``export_list`` as a read to refresh: ``refresh=[queries.export_list(...)]``."""
-        return Query(_EXPORT_LIST, {})
-
-    @staticmethod
-    def counter(name: str) -> Query[int]:
-        """``counter`` as a read to refresh: ``refresh=[queries.counter(...)]``."""
-        return Query(_COUNTER, {"name": name})
-
-    @staticmethod
-    def todo_list() -> Query[str]:
-        """``todo_list`` as a read to refresh: ``refresh=[queries.todo_list(...)]``."""
-        return Query(_TODO_LIST, {})
 
 
 #: The reads a call can refresh (``Queries``).
