@@ -1,6 +1,7 @@
 """Signature analysis: turn an action's ``async def`` into precompiled decoders and an encoder.
 
-Everything here runs once, at registration. The arguments of a call travel as one JSON object
+Everything here runs once, at registration (msgspec's view of each annotation is kept, so a type
+many actions share is translated once). The arguments of a call travel as one JSON object
 keyed by parameter name; ``ActionSignature`` builds a msgspec Struct type with one field per
 parameter (defaults kept, unknown fields refused) and a ``msgspec.json.Decoder`` for it, so a
 request is decoded and validated in one C call. The return annotation becomes the wire type:
@@ -69,14 +70,28 @@ class Param:
     file_rule: FileRule | None = None
 
 
+#: msgspec's view of each annotation translated so far: a type that many actions share (a
+#: ``Post`` returned by ten of them, ``int``) is translated once per process.
+_INFOS: dict[Any, mi.Type] = {}
+
+
 def _type_infos(types: list[Any]) -> list[mi.Type] | None:
-    """msgspec's view of each of ``types``, from one ``multi_type_info`` call (a Struct shared
-    by several of them is translated once); None when one of them cannot be translated, which
-    ``_unsupported`` then reports type by type, in the usual order."""
+    """msgspec's view of each of ``types``: the known ones from ``_INFOS``, the others from one
+    ``multi_type_info`` call (a Struct nested in several is translated once). None when one
+    cannot be translated, which ``_unsupported`` then reports type by type, in the usual
+    order."""
     try:
-        return list(mi.multi_type_info(types))
+        missing = [tp for tp in dict.fromkeys(types) if tp not in _INFOS]
+    except TypeError:  # an unhashable annotation (metadata that is not hashable): no cache
+        missing = None
+    try:
+        if missing is None:
+            return list(mi.multi_type_info(types))
+        if missing:
+            _INFOS.update(zip(missing, mi.multi_type_info(missing), strict=True))
     except (TypeError, ValueError):
         return None
+    return [_INFOS[tp] for tp in types]
 
 
 def _unsupported(tp: Any, where: str, info: mi.Type | None = None) -> str | None:
