@@ -9,7 +9,9 @@ Two shapes, one option::
     async def search(q: str) -> list[Hit]: ...
 
 The rule is the ``limits`` string syntax (``"5/minute"``, ``"20 per 15 minutes"``), parsed when
-the module is imported: a bad string is a ``RegistrationError`` then, not a 500 later. The
+the module is imported: a bad string is a ``RegistrationError`` then, not a 500 later. ``limits``
+itself (with its storage backends, tens of milliseconds to import) is imported by the first
+``RateLimit``, so an app without limits never loads it. The
 counter of a call is named ``("action", <action name>, <who>)``: the action name is part of it,
 so two actions never share a counter, and ``<who>`` is ``user:<id>`` for a signed-in principal
 (its ``user_id``, else its ``id``), ``ip:<address>`` when signed out, or ``key:<value>`` from
@@ -30,12 +32,12 @@ from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import TYPE_CHECKING
 
-from limits import RateLimitItem, parse
-
 from authstage.context import principal_id
 from authstage.errors import RegistrationError
 
 if TYPE_CHECKING:
+    from limits import RateLimitItem
+
     from authstage.context import RequestContext
     from authstage.ratelimit import RateLimiter
 
@@ -63,6 +65,8 @@ class RateLimit:
     item: RateLimitItem = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        from limits import parse  # here, not at import: only apps with limits pay for it
+
         try:
             item = parse(self.rule)
         except ValueError as exc:

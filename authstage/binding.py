@@ -19,16 +19,18 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from markupsafe import Markup, escape
 
 from authstage.errors import BadRequest
 from authstage.formonce import new_once
 from authstage.registry import Registry, spec_of
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["Binder", "BoundAction", "hidden_inputs"]
 
@@ -93,7 +95,14 @@ class Binder:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self._ciphers = [AESGCM(k) for k in registry.keys.derive(_PURPOSE)]
+
+    @cached_property
+    def _ciphers(self) -> list[AESGCM]:
+        """One cipher per accepted secret, the current one first; made on first use, so an app
+        that binds nothing never imports cryptography's AEAD."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return [AESGCM(k) for k in self.registry.keys.derive(_PURPOSE)]
 
     def bind(
         self,
@@ -140,6 +149,8 @@ class Binder:
             raise BadRequest("Bound arguments are invalid") from None
         if len(blob) < 1 + _NONCE + 16 or blob[:1] != _VERSION:
             raise BadRequest("Bound arguments are invalid")
+        from cryptography.exceptions import InvalidTag
+
         nonce, sealed = blob[1 : 1 + _NONCE], blob[1 + _NONCE :]
         for cipher, aid in zip(self._ciphers, self.registry.ids[name], strict=True):
             try:

@@ -32,6 +32,8 @@ Values are sent as given, without Piccolo's conversions of enums, rows or JSON: 
 column stores. Queries with callbacks, and proxies other than ``first()``, ``get()`` and
 ``output(as_list=True)``, are refused when compiled.
 
+Piccolo itself is imported on the first call (compiledbuild.py), not with ``authstage``.
+
 Written here because Piccolo's own ``freeze()`` caches the SQL together with its values, which
 only helps queries whose values never change.
 """
@@ -39,121 +41,15 @@ only helps queries whose values never change.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, Generic, Literal, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, ParamSpec, TypeVar
 
-from piccolo.columns.base import Column
-from piccolo.columns.defaults.base import Default
-from piccolo.query.base import Query
-from piccolo.query.methods import objects, select
-from piccolo.query.methods.delete import Delete
-from piccolo.query.methods.insert import Insert
-from piccolo.query.methods.update import Update
-from piccolo.querystring import QueryString
-
-from authstage import engines
-from authstage.compiledplan import Plan, Slot
+from authstage.compiledplan import CompileError, Param, Plan
 
 __all__ = ["CompileError", "Compiled", "Param", "compiled"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class CompileError(TypeError):
-    """A function given to ``@compiled`` does not make a query that can be compiled."""
-
-
-class Param(int):
-    """Stands for the value of one parameter while the query is built; never a real value.
-
-    An ``int`` so that Piccolo's clauses that accept only numbers (``Post.likes + delta``,
-    ``limit(n)``) accept it too; what it stands for may be of any type.
-    """
-
-    name: str
-
-    def __new__(cls, name: str) -> Param:
-        param = super().__new__(cls, 0)
-        param.name = name
-        return param
-
-    def __bool__(self) -> bool:
-        raise CompileError(
-            f"parameter {self.name!r} was tested while the query was compiled: a compiled "
-            "query's shape cannot depend on its values"
-        )
-
-    def __repr__(self) -> str:
-        return f"Param({self.name!r})"
-
-
-class _ColumnDefault:
-    """An insert's column left out of the row: its default, computed again on every call."""
-
-    __slots__ = ("column",)
-
-    def __init__(self, column: Column) -> None:
-        self.column = column
-
-    def value(self) -> Any:
-        value = _default_value(self.column)
-        return value.python() if isinstance(value, Default) else value
-
-
-_default_value = Column.get_default_value
-
-
-def _deferred_default(column: Column) -> Any:
-    value = _default_value(column)
-    if value is None or isinstance(value, QueryString):  # none, or SQL (a serial's DEFAULT)
-        return value
-    return _ColumnDefault(column)
-
-
-@contextmanager
-def _defaults_deferred() -> Iterator[None]:
-    """Make ``Table(...)`` leave a marker, not a value, for each column it defaults.
-
-    Piccolo computes defaults inside ``Table.__init__`` and keeps no record of which values
-    were given, so the marker is the only way to tell a default (a new ``now()`` on every call)
-    from a constant written in the query. Swapped on the class only while the function runs,
-    synchronously: no other code runs on this thread in between.
-    """
-    Column.get_default_value = _deferred_default  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        Column.get_default_value = _default_value  # type: ignore[method-assign]
-
-
-def _finisher(query: Any) -> tuple[Query[Any, Any], Literal["rows", "first", "list"]]:
-    """The query under ``query``'s proxy and what the proxy does with its rows."""
-    if isinstance(query, Query):
-        callbacks = getattr(getattr(query, "callback_delegate", None), "_callbacks", {})
-        if any(callbacks.values()):
-            raise CompileError("a query with callbacks cannot be compiled")
-        return query, "rows"
-    if isinstance(query, objects.Get):
-        query = query.query
-    if isinstance(query, select.First | objects.First):
-        return _finisher(query.query)[0], "first"
-    if isinstance(query, select.SelectList):
-        return _finisher(query.query)[0], "list"
-    raise CompileError(
-        f"{type(query).__name__} cannot be compiled: return a Piccolo select, objects, insert, "
-        "update, delete, count or exists query, optionally with .first(), .get() or "
-        ".output(as_list=True)"
-    )
-
-
-def _slot(arg: Any) -> Slot:
-    if isinstance(arg, Param):
-        return Slot("param", name=arg.name)
-    if isinstance(arg, _ColumnDefault):
-        return Slot("default", value=arg)
-    return Slot("const", value=arg)
 
 
 class Compiled(Generic[P, R]):
@@ -191,37 +87,9 @@ class Compiled(Generic[P, R]):
         return plan
 
     def _compile(self) -> Plan:
-        params = {name: Param(name) for name in self.names}
-        with _defaults_deferred():
-            query = self._build(**params)  # type: ignore[call-arg,arg-type]
-        inner, finish = _finisher(query)
-        table = inner.table
-        engine = table._meta.db
-        if engine is None:
-            raise CompileError(f"{self.__name__}: table {table.__name__} has no engine")
-        inner._validate()  # type: ignore[no-untyped-call]
-        querystrings = inner.querystrings
-        if len(querystrings) != 1:
-            raise CompileError(f"{self.__name__}: the query needs {len(querystrings)} statements")
-        sql, args = querystrings[0].compile_string(engine_type=engine.engine_type)
-        slots = [_slot(arg) for arg in args]
-        used = {slot.name for slot in slots if slot.kind == "param"}
-        unused = [name for name in self.names if name not in used]
-        if unused:
-            raise CompileError(
-                f"{self.__name__}: parameter(s) {', '.join(unused)} are not values of the query "
-                "(a parameter may only stand for a value sent with the statement)"
-            )
-        plain = isinstance(inner, Insert | Update | Delete)
-        return Plan(
-            engine=engine,
-            table=table,
-            sql=sql,
-            slots=slots,
-            query=inner,
-            finish="dicts" if plain and finish == "rows" else finish,
-            query_type=querystrings[0].query_type,
-        )
+        from authstage.compiledbuild import compile_plan  # Piccolo: on the first call only
+
+        return compile_plan(self.__name__, self._build, self.names)
 
     def _values(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         names = self.names
@@ -244,7 +112,7 @@ class Compiled(Generic[P, R]):
     async def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         values = self._values(args, kwargs)
         plan = self.plan()
-        records = await engines.fetch_compiled(
+        records = await plan.fetch(
             plan.engine, plan.sql, plan.arguments(values), plan.query_type, plan.table
         )
         result: R = await plan.rows(records)

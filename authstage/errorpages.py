@@ -23,7 +23,8 @@ overrides one page, or only ``errors/_layout.html`` to give every page its own l
 ``digest``. Without Jinja, or when a template itself fails, a tiny built-in page is sent (an
 error page must not fail in turn).
 
-Cost: nothing on a request that succeeds; on an error, one ``Accept`` parse and one render.
+Cost: nothing on a request that succeeds (nor at import: Jinja is only touched once the app's
+template engine exists); on an error, one ``Accept`` parse and one render.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, TemplateNotFoundException
 from litestar.exceptions.responses import create_debug_response, create_exception_response
@@ -108,7 +108,9 @@ class ErrorPages:
         def install(engine: Any) -> None:
             environment = getattr(engine, "engine", None)
             loader = getattr(environment, "loader", None)
-            if loader is not None:
+            if loader is not None:  # a Jinja engine: jinja2 is loaded already
+                from jinja2 import ChoiceLoader, FileSystemLoader
+
                 environment.loader = ChoiceLoader([loader, FileSystemLoader(PAGE_TEMPLATES)])  # type: ignore[union-attr]
             if previous is not None:
                 previous(engine)

@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from litestar.stores.memory import MemoryStore
@@ -47,6 +48,7 @@ from authstage.uploads import UploadedFile
 
 if TYPE_CHECKING:
     from litestar.stores.base import Store
+    from litestar.stores.redis import RedisStore
 
     from authstage.context import RequestContext
     from authstage.registry import ActionSpec
@@ -100,12 +102,16 @@ def caller_scope(ctx: RequestContext, session_cookie: str) -> str:
 
 
 def _redis_of(store: Store) -> Any:
-    """The ``redis.asyncio.Redis`` client behind a Litestar ``RedisStore``, else None."""
-    try:
-        from litestar.stores.redis import RedisStore
-    except ImportError:  # the redis extra is not installed
+    """The ``redis.asyncio.Redis`` client behind a Litestar ``RedisStore``, else None.
+
+    Asked of ``sys.modules``: a ``RedisStore`` exists only once its module is imported, and
+    importing it here would load redis-py (about half a second) into apps that never use it.
+    """
+    module = sys.modules.get("litestar.stores.redis")
+    redis_store = getattr(module, "RedisStore", None)
+    if redis_store is None or not isinstance(store, redis_store):
         return None
-    return store._redis if isinstance(store, RedisStore) else None
+    return cast("RedisStore", store)._redis
 
 
 def fingerprint(arguments: Any) -> bytes:

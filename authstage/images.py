@@ -14,15 +14,14 @@ here; its error is turned into the same 422. Only the formats a browser displays
 (``FORMATS``): Pillow's other decoders (PSD, TGA, EPS through Ghostscript…) are never reached.
 
 This is CPU-bound: ``Storage.save_image`` runs it in a worker thread. The output goes to a
-spooled file, so a large image is not held twice in memory.
+spooled file, so a large image is not held twice in memory. Pillow is imported by the first
+call, not with the package (an app that stores no images never loads it).
 """
 
 from __future__ import annotations
 
 import tempfile
 from typing import IO, Literal
-
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from authstage.errors import ValidationFailed
 from authstage.uploads import SPOOL_SIZE
@@ -55,6 +54,8 @@ def reencode(
         ValidationFailed: on ``field``: not an image of ``FORMATS``, broken, or more pixels
             than ``max_pixels``.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(source, formats=list(FORMATS)) as image:
             width, height = image.size

@@ -35,9 +35,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from authstage.errors import ConfigurationError
 
 __all__ = [
@@ -107,6 +104,11 @@ class KeyRing:
 
     @staticmethod
     def _derive(secret: bytes, purpose: bytes) -> bytes:
+        # cryptography is imported on the first derivation (a bound token, a log line), not
+        # with the package.
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
         hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"authstage", info=purpose)
         return hkdf.derive(secret)
 

@@ -21,13 +21,16 @@ ASGI-level instrumentation, such as Litestar's ``OpenTelemetryPlugin``, sees eve
 
 Cost. The dispatcher asks ``watching()`` once per call: the logger's cached ``isEnabledFor``.
 When both are off nothing else happens (no clock read, no formatting). OpenTelemetry is
-imported only if it is installed, when an endpoint is built, never on the request path; the
-provider is looked up then too (a span per call costs a few microseconds).
+imported only if it is installed and a provider may be configured (its module is loaded, or
+``OTEL_PYTHON_TRACER_PROVIDER`` names one), when an endpoint is built, never on the request path;
+the provider is looked up then too (a span per call costs a few microseconds).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from functools import partial
@@ -59,8 +62,13 @@ def _error_in(body: bytes) -> ErrorBody | None:
         return None
 
 
-def _otel_trace() -> Any:
-    """The ``opentelemetry.trace`` module, or None when the extra is not installed."""
+def _otel_trace(provider_given: bool) -> Any:
+    """The ``opentelemetry.trace`` module, or None when the extra is not installed or, without
+    a provider given, when none can have been configured: a global one is set through that
+    module (so it is imported by then) or named by ``OTEL_PYTHON_TRACER_PROVIDER``."""
+    loaded = "opentelemetry.trace" in sys.modules
+    if not (provider_given or loaded or "OTEL_PYTHON_TRACER_PROVIDER" in os.environ):
+        return None
     try:
         from opentelemetry import trace
     except ImportError:
@@ -82,7 +90,7 @@ class CallObserver:
         tracer_provider: an OpenTelemetry ``TracerProvider``; the global one when None.
         """
         self.logger = logging.getLogger(ACCESS_LOGGER)
-        self._trace = _otel_trace()
+        self._trace = _otel_trace(tracer_provider is not None)
         #: The tracer when a provider was configured before the endpoint was built, else None.
         self._tracer: Any = None
         self._context: Any = None

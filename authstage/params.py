@@ -1,6 +1,7 @@
 """Signature analysis: turn an action's ``async def`` into precompiled decoders and an encoder.
 
-Everything here runs once, at registration. The arguments of a call travel as one JSON object
+Everything here runs once, at registration (msgspec's view of each annotation is kept, so a type
+many actions share is translated once). The arguments of a call travel as one JSON object
 keyed by parameter name; ``ActionSignature`` builds a msgspec Struct type with one field per
 parameter (defaults kept, unknown fields refused) and a ``msgspec.json.Decoder`` for it, so a
 request is decoded and validated in one C call. The return annotation becomes the wire type:
@@ -69,8 +70,33 @@ class Param:
     file_rule: FileRule | None = None
 
 
-def _unsupported(tp: Any, where: str) -> str | None:
-    """Walk msgspec's view of ``tp``; name the first part it could not decode."""
+#: msgspec's view of each annotation translated so far: a type that many actions share (a
+#: ``Post`` returned by ten of them, ``int``) is translated once per process.
+_INFOS: dict[Any, mi.Type] = {}
+
+
+def _type_infos(types: list[Any]) -> list[mi.Type] | None:
+    """msgspec's view of each of ``types``: the known ones from ``_INFOS``, the others from one
+    ``multi_type_info`` call (a Struct nested in several is translated once). None when one
+    cannot be translated, which ``_unsupported`` then reports type by type, in the usual
+    order."""
+    try:
+        missing = [tp for tp in dict.fromkeys(types) if tp not in _INFOS]
+    except TypeError:  # an unhashable annotation (metadata that is not hashable): no cache
+        missing = None
+    try:
+        if missing is None:
+            return list(mi.multi_type_info(types))
+        if missing:
+            _INFOS.update(zip(missing, mi.multi_type_info(missing), strict=True))
+    except (TypeError, ValueError):
+        return None
+    return [_INFOS[tp] for tp in types]
+
+
+def _unsupported(tp: Any, where: str, info: mi.Type | None = None) -> str | None:
+    """Walk msgspec's view of ``tp`` (``info``, when already known); name the first part it
+    could not decode."""
     seen: set[int] = set()
 
     def walk(info: mi.Type) -> str | None:
@@ -95,10 +121,11 @@ def _unsupported(tp: Any, where: str) -> str | None:
             return walk(info.type)
         return None
 
-    try:
-        info = mi.type_info(tp)
-    except (TypeError, ValueError) as exc:
-        return f"{tp!r} ({exc})"
+    if info is None:
+        try:
+            info = mi.type_info(tp)
+        except (TypeError, ValueError) as exc:
+            return f"{tp!r} ({exc})"
     bad = walk(info)
     return f"{bad} in {where}" if bad else None
 
@@ -143,7 +170,11 @@ class ActionSignature:
                 f"action {qualname}: cannot resolve annotations: {exc}"
             ) from exc
         params: list[Param] = []
-        for p in inspect.signature(fn).parameters.values():
+        parameters = list(inspect.signature(fn).parameters.values())
+        # One translation for every annotation (the return type last); a missing one is a
+        # placeholder, refused below before its info is used.
+        infos = _type_infos([*(hints.get(p.name, Any) for p in parameters), hints.get("return")])
+        for index, p in enumerate(parameters):
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                 raise RegistrationError(f"action {qualname}: *{p.name} is not supported")
             if p.name not in hints:
@@ -153,12 +184,13 @@ class ActionSignature:
             if p.name in RESERVED_NAMES:
                 raise RegistrationError(f"action {qualname}: {p.name!r} is a reserved name")
             tp = hints[p.name]
-            if bad := _unsupported(tp, f"parameter {p.name!r}"):
+            known = infos[index] if infos is not None else None
+            if bad := _unsupported(tp, f"parameter {p.name!r}", known):
                 raise RegistrationError(
                     f"action {qualname}: msgspec cannot decode {bad}; use a msgspec Struct, "
                     "a primitive, a container of them, or UploadedFile"
                 )
-            info = mi.type_info(tp)
+            info = known if known is not None else mi.type_info(tp)
             required = p.default is inspect.Parameter.empty
             is_file, rule = _is_file(info), _file_rule(tp)
             if rule is not None and not is_file:
@@ -183,7 +215,8 @@ class ActionSignature:
                 "use `-> None` when there is no value)"
             )
         self.return_type: Any = hints["return"]
-        if bad := _unsupported(self.return_type, "the return type"):
+        known = infos[-1] if infos is not None else None
+        if bad := _unsupported(self.return_type, "the return type", known):
             raise RegistrationError(f"action {qualname}: msgspec cannot encode {bad}")
         self.params: tuple[Param, ...] = tuple(params)
         self._by_name = {p.name: p for p in params}

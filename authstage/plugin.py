@@ -60,7 +60,6 @@ from authstage.keys import load_keyring
 from authstage.manifest import ManifestEndpoint
 from authstage.pagecontext import install_page_context
 from authstage.pages import action_fields, action_id, bind
-from authstage.ratelimit import RateLimiter
 from authstage.registry import Registry, audit_rule, rate_limit
 from authstage.script import SCRIPT_KEY, EnhanceScript, authstage_script, script_source
 from authstage.sharedstores import with_shared_stores
@@ -145,6 +144,8 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
         self.auth = auth
         limits = None
         if limited := {spec.name: rule for spec in registry if (rule := rate_limit(spec))}:
+            from authstage.ratelimit import RateLimiter  # ``limits``: only with rate limits
+
             limits = ActionLimits(limited, auth.limiter if auth is not None else RateLimiter())
         audit = None
         if any(audit_rule(spec) for spec in registry):

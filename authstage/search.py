@@ -20,16 +20,21 @@ search over names and emails): ``ILIKE`` on PostgreSQL, ``LIKE`` on SQLite, wild
 it ignores case for every letter on PostgreSQL and for ASCII letters only on SQLite.
 
 Cost: one ``LIKE`` over the column (a scan: no index serves a leading ``%``); fine for the demo's
-few thousand posts; a large table wants the engine's full-text search instead.
+few thousand posts; a large table wants the engine's full-text search instead. Piccolo's
+clause classes are imported by the first ``contains``/``icontains`` (the caller holds a column,
+so Piccolo is loaded by then), not with ``authstage``.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+from typing import TYPE_CHECKING
 
-from piccolo.columns import Column
-from piccolo.columns.combination import Where
-from piccolo.columns.operators.comparison import ComparisonOperator
+if TYPE_CHECKING:
+    from piccolo.columns import Column
+    from piccolo.columns.combination import Where
+    from piccolo.columns.operators.comparison import ComparisonOperator
 
 __all__ = ["contains", "fold", "icontains", "like_pattern"]
 
@@ -51,12 +56,21 @@ def like_pattern(text: str) -> str:
     return f"%{text.translate(_ESCAPES)}%"
 
 
-class _LikeEscaped(ComparisonOperator):
-    template = "{name} LIKE {value} ESCAPE '\\'"
+@cache
+def _operator(keyword: str) -> type[ComparisonOperator]:
+    """The Piccolo operator ``{name} <keyword> {value} ESCAPE '\\'`` (made once per keyword)."""
+    from piccolo.columns.operators.comparison import ComparisonOperator
+
+    class Escaped(ComparisonOperator):
+        template = f"{{name}} {keyword} {{value}} ESCAPE '\\'"
+
+    return Escaped
 
 
-class _ILikeEscaped(ComparisonOperator):
-    template = "{name} ILIKE {value} ESCAPE '\\'"
+def _where(column: Column, text: str, keyword: str) -> Where:
+    from piccolo.columns.combination import Where
+
+    return Where(column=column, value=like_pattern(text), operator=_operator(keyword))
 
 
 def contains(column: Column, text: str) -> Where:
@@ -68,7 +82,7 @@ def contains(column: Column, text: str) -> Where:
     Example:
         >>> await Post.select().where(contains(Post.search_text, fold(query)))
     """
-    return Where(column=column, value=like_pattern(text), operator=_LikeEscaped)
+    return _where(column, text, "LIKE")
 
 
 def icontains(column: Column, text: str) -> Where:
@@ -79,5 +93,4 @@ def icontains(column: Column, text: str) -> Where:
         >>> await User.select().where(icontains(User.name, q) | icontains(User.email, q))
     """
     postgres = column._meta.engine_type in {"postgres", "cockroach"}
-    operator = _ILikeEscaped if postgres else _LikeEscaped
-    return Where(column=column, value=like_pattern(text), operator=operator)
+    return _where(column, text, "ILIKE" if postgres else "LIKE")

@@ -8,9 +8,10 @@ seconds (10 by default).
 
 Each send opens its own connection: no pool to keep alive, drain or re-authenticate, at the
 cost of one handshake per message (mail is sent from jobs, one per recipient, where that is
-not the bottleneck). Failures are answers from the one error tree: a server that cannot be
-reached, times out or answers 4xx (try later) is ``Unavailable`` with ``Retry-After``; a
-message the server refuses for good (5xx) is ``BadRequest``: sending it again will not help.
+not the bottleneck; ``aiosmtplib`` is imported by the first send, not with the package).
+Failures are answers from the one error tree: a server that cannot be reached, times out or
+answers 4xx (try later) is ``Unavailable`` with ``Retry-After``; a message the server refuses
+for good (5xx) is ``BadRequest``: sending it again will not help.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from __future__ import annotations
 import logging
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
-
-import aiosmtplib
 
 from authstage.errors import BadRequest, ConfigurationError, Unavailable
 
@@ -74,6 +73,8 @@ class SmtpMailer:
             Unavailable: the server cannot be reached, timed out, or answered "try later".
             BadRequest: the server refused the message for good (a 5xx answer).
         """
+        import aiosmtplib
+
         try:
             await aiosmtplib.send(
                 message,

@@ -16,7 +16,8 @@ costs a few chunks of memory, not the file (about 3 MiB to a folder, 12 MiB to S
 
 Keys are chosen by the server (a random hex name with the detected type's extension, under an
 optional prefix), never taken from the client's file name. ``save_image`` re-encodes an image
-first (images.py) in a worker thread. What it costs: a store is opened once, on first use.
+first (images.py) in a worker thread. What it costs: a store is opened once, on first use, and
+``obstore`` is imported then (not with the package).
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
 import filetype
-import obstore
-from obstore.store import LocalStore, from_url
 
 from authstage.images import reencode
 from authstage.uploads import UploadedFile
@@ -98,6 +97,8 @@ class Storage:
     def store(self) -> ObjectStore:
         """The obstore store, opened on first use (a local folder is created then)."""
         if self._store is None:
+            from obstore.store import LocalStore, from_url
+
             url = self.url
             if url.startswith("file://") or "://" not in url:
                 folder = url.removeprefix("file://") if "://" in url else url
@@ -118,6 +119,9 @@ class Storage:
         # obstore reads ``chunk_size`` bytes per part and keeps ``max_concurrency`` parts in
         # flight: its defaults (5 MiB x 12) would hold 60 MiB per upload. A folder takes small
         # parts; an object store's parts are at least 5 MiB (S3's minimum), two in flight.
+        import obstore
+        from obstore.store import LocalStore
+
         store = self.store
         if isinstance(store, LocalStore):  # a folder keeps no attributes
             await obstore.put_async(store, key, body, chunk_size=_LOCAL_PART, max_concurrency=2)
@@ -200,17 +204,23 @@ class Storage:
         Raises:
             FileNotFoundError: there is no such key.
         """
+        import obstore
+
         result = await obstore.get_async(self.store, key)
         async for chunk in result.stream(_READ_CHUNK):
             yield bytes(chunk)
 
     async def read(self, key: str) -> bytes:
         """All the stored bytes of ``key`` (``FileNotFoundError`` without one)."""
+        import obstore
+
         result = await obstore.get_async(self.store, key)
         return bytes(await result.bytes_async())
 
     async def exists(self, key: str) -> bool:
         """True when ``key`` is stored."""
+        import obstore
+
         try:
             await obstore.head_async(self.store, key)
         except FileNotFoundError:
@@ -219,6 +229,8 @@ class Storage:
 
     async def delete(self, key: str) -> None:
         """Remove ``key`` (nothing happens when it is not there)."""
+        import obstore
+
         try:
             await obstore.delete_async(self.store, key)
         except FileNotFoundError:

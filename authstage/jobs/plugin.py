@@ -14,11 +14,11 @@ hook comes after the app's own and the shutdown hook before them (Litestar runs 
 order), so the database is open before the runner starts and closed only once it stopped.
 
 The plugin is separate from ``AuthstagePlugin`` so an app without jobs carries nothing for
-them, and the queue's lifetime is the app's: the ``Jobs`` of an app is in
-the app's state (``jobs_of``); ``enqueue`` and ``job_status`` find it through
-the request being served, else through the last one started in this process (a task that
-queues another, a script). Cost: at startup one round trip to Redis (SAQ) or nothing
-(database); per ``enqueue`` a dict lookup and the payload check.
+them (the backends, with Piccolo's engine or SAQ, are imported when a plugin picks one), and
+the queue's lifetime is the app's: the ``Jobs`` of an app is in the app's state (``jobs_of``);
+``enqueue`` and ``job_status`` find it through the request being served, else through the last
+one started in this process (a task that queues another, a script). Cost: at startup one round
+trip to Redis (SAQ) or nothing (database); per ``enqueue`` a dict lookup and the payload check.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from authstage.context import current_var
 from authstage.errors import ConfigurationError
 from authstage.jobs.backend import JobBackend
 from authstage.jobs.config import JobsConfig
-from authstage.jobs.database import DatabaseBackend
 from authstage.jobs.status import JobStatus
 from authstage.jobs.tasks import collect_tasks, task_spec
 
@@ -48,6 +47,8 @@ __all__ = ["Jobs", "JobsPlugin", "current_jobs", "jobs_of"]
 
 def _backend(config: JobsConfig, tasks: dict[str, Any]) -> JobBackend:
     if not config.uses_redis:
+        from authstage.jobs.database import DatabaseBackend  # Piccolo's engine: only now
+
         return DatabaseBackend(config, tasks)
     try:
         from authstage.jobs.redisqueue import SaqBackend
