@@ -56,9 +56,9 @@ def _env(folder: Path, **extra: str) -> dict[str, str]:
 
 def _action_id(folder: Path) -> str:
     (folder / "pidapp.py").write_text(PID_APP, encoding="utf-8")
+    argv = ["actions", "--app", "pidapp:app", "--id", "pidapp.pid"]
     listed = subprocess.run(
-        [sys.executable, "-m", "authstage.cli", "actions", "--app", "pidapp:app", "--id"]
-        + ["pidapp.pid"],
+        [sys.executable, "-m", "authstage.cli", *argv],
         cwd=folder,
         env=_env(folder),
         capture_output=True,
