@@ -2,7 +2,7 @@
 
 ::
 
-    authstage run [--host 127.0.0.1] [--port 8000] [--reload] [--app actions.app:create_app]
+    authstage run [--host 127.0.0.1] [--port 8000] [--workers N] [--reload] [--app ...]
     authstage migrate [--database-url URL] [--app ...]
     authstage actions [--app actions.app:create_app] [--id NAME]
     authstage createuser [--admin] [--email E] [--name N] [--password-stdin]
@@ -43,6 +43,7 @@ from authstage.db import Database
 from authstage.errors import ConfigurationError
 from authstage.jobs.worker import add_worker_command
 from authstage.loader import DEFAULT_APP, build_app, import_target, load_app
+from authstage.multiserve import serve_workers
 from authstage.piccolo_apps import framework_apps, project_piccolo_conf
 from authstage.serve import DRAIN_SECONDS, serve, startup_failure
 
@@ -107,6 +108,8 @@ def actions_table(app: Litestar) -> str:
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.database_url is not None:
         os.environ["DATABASE_URL"] = args.database_url  # read by the app, in every worker
+    if args.reload and (args.workers or 1) > 1:
+        raise ConfigurationError("--reload serves one process: leave out --workers")
     if args.reload:  # uvicorn re-imports the app in a child process it restarts
         import uvicorn
 
@@ -114,8 +117,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
         uvicorn.run(args.app, host=args.host, port=args.port, reload=True, factory=factory)
         return 0
     drain = args.drain if args.drain is not None else _drain_from_env()
-    serve(build_app(args.app), host=args.host, port=args.port, drain=drain)
+    workers = args.workers if args.workers is not None else _workers_from_env()
+    if workers < 1:
+        raise ConfigurationError(f"--workers {workers}: give at least 1")
+    if workers > 1:
+        return serve_workers(
+            args.app,
+            host=args.host,
+            port=args.port,
+            workers=workers,
+            drain=drain,
+            access_log=not args.no_access_log,
+        )
+    app = build_app(args.app)
+    serve(app, host=args.host, port=args.port, drain=drain, access_log=not args.no_access_log)
     return 0
+
+
+def _workers_from_env() -> int:
+    text = os.environ.get("AUTHSTAGE_WORKERS", "").strip()
+    try:
+        return int(text) if text else 1
+    except ValueError:
+        raise ConfigurationError(
+            f"AUTHSTAGE_WORKERS={text!r}: give a number of processes"
+        ) from None
 
 
 def _drain_from_env() -> float:
@@ -222,6 +248,15 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         help=f"seconds calls in flight may take to finish after SIGTERM (default "
         f"AUTHSTAGE_DRAIN_SECONDS or {DRAIN_SECONDS:g})",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="server processes sharing the port, each running the app (default "
+        "AUTHSTAGE_WORKERS or 1; more than 1 needs shared stores: docs/deployment.md)",
+    )
+    run.add_argument(
+        "--no-access-log", action="store_true", help="no uvicorn line per request on stdout"
     )
     run.set_defaults(handler=_cmd_run)
     migrate = commands.add_parser("migrate", help="run pending database migrations")

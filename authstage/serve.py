@@ -25,6 +25,8 @@ from __future__ import annotations
 import asyncio
 import math
 import signal
+import socket
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 import uvicorn
@@ -72,14 +74,23 @@ def startup_failure(
     return startup_failure(cause, _seen) if cause is not None else None
 
 
-async def _serve(app: Litestar, host: str, port: int, drain: float) -> None:
-    config = uvicorn.Config(
-        app, host=host, port=port, lifespan="off", timeout_graceful_shutdown=math.ceil(drain)
-    )
+#: Called with the app once its startup has run, before it serves; may raise
+#: ``ConfigurationError`` to refuse to serve (its shutdown hooks still run).
+Started = Callable[[Litestar], None]
+
+
+async def _serve(
+    app: Litestar,
+    config: uvicorn.Config,
+    sockets: Sequence[socket.socket] | None,
+    started: Started | None,
+) -> None:
     server = uvicorn.Server(config)
     try:
         async with app.lifespan():
-            await server.serve()
+            if started is not None:
+                started(app)
+            await server.serve(sockets=list(sockets) if sockets is not None else None)
     except BaseException as exc:
         failure = startup_failure(exc)
         if failure is None:
@@ -87,19 +98,40 @@ async def _serve(app: Litestar, host: str, port: int, drain: float) -> None:
         raise failure from None
 
 
-def serve(app: Litestar, *, host: str, port: int, drain: float = DRAIN_SECONDS) -> None:
+def serve(
+    app: Litestar,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    drain: float = DRAIN_SECONDS,
+    access_log: bool = True,
+    sockets: Sequence[socket.socket] | None = None,
+    started: Started | None = None,
+) -> None:
     """Run ``app`` until SIGINT or SIGTERM: startup first, then uvicorn, then shutdown.
 
     Args:
         drain: seconds calls in flight get to finish after the signal (no new connection is
             accepted meanwhile); past it the remaining ones are cut.
+        access_log: uvicorn's line per request on stdout.
+        sockets: listening sockets to serve on instead of binding ``host:port`` (the server
+            processes of ``authstage run --workers N`` share one, see multiserve.py).
+        started: called once startup has run, before serving.
 
     Raises:
         ConfigurationError: the app's startup failed for a reason of configuration.
     """
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="off",
+        access_log=access_log,
+        timeout_graceful_shutdown=math.ceil(drain),
+    )
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        asyncio.run(_serve(app, host, port, drain))
+        asyncio.run(_serve(app, config, sockets, started))
     except BaseException as exc:
         if not _is_stop(exc):
             raise
