@@ -54,7 +54,7 @@ RIVAL_PEERS: list[Peer] = [
         check=next_reply(lambda data: data == 3),
         action="add",
         runtime="next",
-        description="`add(a, b)` as a `'use server'` action (the same 64-bit bounds), called "
+        description="`add(a, b)` as a `'use server'` action (integers checked), called "
         "the way Next's client calls it: `POST /` with its `Next-Action` ID, the arguments "
         "as React encodes them (`[1,2]`), the result in the RSC reply",
     ),

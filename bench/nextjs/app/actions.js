@@ -34,19 +34,18 @@ const LIFETIME = 14 * DAY;
 const ABSOLUTE = 30 * DAY;
 const TOUCH_INTERVAL = 5 * MINUTE;
 
-function isInt(x, bits) {
-  const bound = 2n ** BigInt(bits - 1);
-  return Number.isSafeInteger(x) && BigInt(x) >= -bound && BigInt(x) < bound;
-}
+// JSON integers as JavaScript reads them exactly (within 2**53, inside the 64-bit bounds).
+const isInt = (x) => Number.isSafeInteger(x);
+const isInt32 = (x) => isInt(x) && x >= -(2 ** 31) && x < 2 ** 31;
 
 export async function add(a, b) {
-  if (!isInt(a, 64) || !isInt(b, 64)) throw new TypeError('a and b must be integers');
+  if (!isInt(a) || !isInt(b)) throw new TypeError('a and b must be integers');
   return a + b;
 }
 
 export async function insertRow(name, value) {
   if (typeof name !== 'string' || name.length > 100) throw new TypeError('name: up to 100 characters');
-  if (!isInt(value, 32)) throw new TypeError('value must be a 32-bit integer');
+  if (!isInt32(value)) throw new TypeError('value must be a 32-bit integer');
   const { rows } = await pool().query(INSERT_SQL, [name, value]);
   return rows[0].id;
 }
