@@ -41,7 +41,7 @@ class Settings:
 
 @dataclass
 class Server:
-    """A running uvicorn process serving one peer."""
+    """A running server process serving one peer."""
 
     peer: Peer
     port: int
@@ -51,6 +51,8 @@ class Server:
     lua: Path
     headers: dict[str, str]
     actions: int | None
+    #: What serves the peer: ``uvicorn``, or the Next.js version and ``next start``.
+    serving: str = "uvicorn"
 
 
 def pinned(cpu: int, argv: list[str], settings: Settings) -> list[str]:
@@ -69,7 +71,10 @@ def machine(pg_version: str | None) -> dict[str, Any]:
                 break
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
     versions = {}
-    for package in ("authstage", "litestar", "msgspec", "piccolo", "asyncpg", "uvicorn"):
+    for package in (
+        *("authstage", "litestar", "msgspec", "piccolo", "asyncpg", "uvicorn"),
+        *("fastapi", "pydantic"),
+    ):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[package] = importlib.metadata.version(package)
     for package in ("uvloop", "httptools"):

@@ -1,9 +1,8 @@
-"""The benchmarked peers and the comparisons between them.
+"""The benchmarked authstage and Litestar peers, and the comparisons between them.
 
-Every peer is a ``create_app()`` factory in ``bench/servers/``, served by its own uvicorn process
-and driven by the same ``wrk`` settings. A comparison names the peers measured back to back in
-each round and the ratios taken between them (``subject req/s / baseline req/s``), each with an
-optional target.
+What a peer and a comparison are is in ``bench.peer``; the other frameworks' peers (FastAPI,
+Next.js) are in ``bench.rivals``. ``PEERS`` and ``COMPARISONS`` hold them all, in the order a
+full run measures them.
 """
 
 from __future__ import annotations
@@ -11,123 +10,40 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 
-import msgspec
+from bench.peer import (
+    Comparison,
+    Peer,
+    Ratio,
+    Target,
+    equals,
+    int_body,
+    int_envelope,
+    me_body,
+    me_envelope,
+)
+from bench.rivals import RIVAL_COMPARISONS, RIVAL_PEERS
 
-__all__ = ["COMPARISONS", "PEERS", "Comparison", "Peer", "Ratio", "Target", "action_headers"]
+__all__ = [
+    "COMPARISONS",
+    "PEERS",
+    "Comparison",
+    "Peer",
+    "Ratio",
+    "Target",
+    "action_headers",
+    "session_headers",
+]
 
 _NOOP_BODY = b'{"a":1,"b":2}'
 _ROW_BODY = b'{"name":"bench","value":42}'
 _EMPTY_BODY = b"{}"
 
 
-def _equals(expected: bytes) -> Callable[[int, bytes], bool]:
-    def check(status: int, body: bytes) -> bool:
-        return status == 200 and body == expected
-
-    return check
-
-
-def _int_body(status: int, body: bytes) -> bool:
-    return status == 200 and isinstance(msgspec.json.decode(body), int)
-
-
-def _int_envelope(status: int, body: bytes) -> bool:
-    if status != 200:
-        return False
-    reply = msgspec.json.decode(body)
-    return isinstance(reply, dict) and reply.get("ok") is True and isinstance(reply["data"], int)
-
-
-def _is_me(data: object) -> bool:
-    from bench.servers.sessions import USER_NAME
-
-    return (
-        isinstance(data, dict)
-        and set(data) == {"id", "name"}
-        and isinstance(data["id"], int)
-        and data["name"] == USER_NAME
-    )
-
-
-def _me_body(status: int, body: bytes) -> bool:
-    return status == 200 and _is_me(msgspec.json.decode(body))
-
-
-def _me_envelope(status: int, body: bytes) -> bool:
-    if status != 200:
-        return False
-    reply = msgspec.json.decode(body)
-    return isinstance(reply, dict) and reply.get("ok") is True and _is_me(reply["data"])
-
-
-@dataclass(frozen=True)
-class Peer:
-    """One server under load."""
-
-    key: str
-    label: str
-    module: str
-    path: str
-    body: bytes
-    #: ``(status, body) -> ok`` for the check request sent before measuring.
-    check: Callable[[int, bytes], bool]
-    #: The authstage action name called through ``/_action`` (None for hand-written routes).
-    action: str | None = None
-    #: Needs the PostgreSQL benchmark database.
-    uses_db: bool = False
-    #: Inserts into the benchmark table, which is emptied before each of its runs.
-    inserts: bool = False
-    #: Sends the bench user's session cookie (the runner creates the session first).
-    signed_in: bool = False
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A bound on ``subject / baseline``."""
-
-    low: float | None = None
-    high: float | None = None
-    text: str = ""
-
-    def met(self, ratio: float) -> bool:
-        """Whether ``ratio`` is within the bounds."""
-        return (self.low is None or ratio >= self.low) and (self.high is None or ratio <= self.high)
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """``subject req/s / baseline req/s``, taken within each round; informative without target."""
-
-    subject: str
-    baseline: str
-    target: Target | None = None
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Peers measured back to back in the same rounds, and the ratios between them."""
-
-    key: str
-    title: str
-    #: Measured in this order (rotated from round to round); subjects first.
-    peers: tuple[str, ...]
-    ratios: tuple[Ratio, ...]
-    summary: str = ""
-
-    @property
-    def subjects(self) -> tuple[str, ...]:
-        """The peers that are a ratio's subject, in order."""
-        return tuple(dict.fromkeys(r.subject for r in self.ratios))
-
-
 def _inserting_action(key: str, label: str, action: str, description: str) -> Peer:
     """A DB insert peer that is an authstage action: module ``bench.servers.<key>``."""
     module = f"bench.servers.{key}"
-    peer = Peer(key, label, module, "/_action", _ROW_BODY, _int_envelope, action)
+    peer = Peer(key, label, module, "/_action", _ROW_BODY, int_envelope, action)
     return dataclasses.replace(peer, uses_db=True, inserts=True, description=description)
 
 
@@ -140,7 +56,7 @@ PEERS: dict[str, Peer] = {
             module="bench.servers.noop_authstage",
             path="/_action",
             body=_NOOP_BODY,
-            check=_equals(b'{"ok":true,"data":3}'),
+            check=equals(b'{"ok":true,"data":3}'),
             action="bench.add",
             description="`add(a, b) -> int` as an authstage action, the only one registered",
         ),
@@ -150,7 +66,7 @@ PEERS: dict[str, Peer] = {
             module="bench.servers.noop_post",
             path="/add",
             body=_NOOP_BODY,
-            check=_equals(b"3"),
+            check=equals(b"3"),
             description="a hand-written `@post` route taking a msgspec Struct `{a, b}`",
         ),
         Peer(
@@ -159,7 +75,7 @@ PEERS: dict[str, Peer] = {
             module="bench.servers.noop_asgi",
             path="/add",
             body=_NOOP_BODY,
-            check=_equals(b"3"),
+            check=equals(b"3"),
             description="a hand-written `@asgi` handler: msgspec decode and encode by hand",
         ),
         Peer(
@@ -168,7 +84,7 @@ PEERS: dict[str, Peer] = {
             module="bench.servers.registry_10k",
             path="/_action",
             body=_NOOP_BODY,
-            check=_equals(b'{"ok":true,"data":3}'),
+            check=equals(b'{"ok":true,"data":3}'),
             action="bench.add",
             description="the same `add` action among 10,000 registered actions",
         ),
@@ -201,7 +117,7 @@ PEERS: dict[str, Peer] = {
             module="bench.servers.db_raw",
             path="/insert",
             body=_ROW_BODY,
-            check=_int_body,
+            check=int_body,
             uses_db=True,
             inserts=True,
             description="a hand-written `@post` route inserting the row with a raw asyncpg pool "
@@ -213,7 +129,7 @@ PEERS: dict[str, Peer] = {
             module="bench.servers.auth_authstage",
             path="/_action",
             body=_EMPTY_BODY,
-            check=_me_envelope,
+            check=me_envelope,
             action="bench.whoami",
             uses_db=True,
             signed_in=True,
@@ -226,7 +142,7 @@ PEERS: dict[str, Peer] = {
             module="bench.servers.auth_post",
             path="/whoami",
             body=_EMPTY_BODY,
-            check=_me_body,
+            check=me_body,
             uses_db=True,
             signed_in=True,
             description="a hand-written `@post` route reading the `authstage_session` cookie from "
@@ -234,6 +150,7 @@ PEERS: dict[str, Peer] = {
             "session) and the same sliding-expiry check (the row is written, the cookie not "
             "re-sent), returning the same `Me(id, name)`",
         ),
+        *RIVAL_PEERS,
     ]
 }
 
@@ -298,24 +215,31 @@ COMPARISONS: list[Comparison] = [
         "PostgreSQL (one query, the session joined with its user by the token's hash) and the "
         "user's id and name come back. Both peers share the bench user's one session.",
     ),
+    *RIVAL_COMPARISONS,
 ]
 
 
+def session_headers(peer: Peer) -> dict[str, str]:
+    """The session cookie a signed-in peer sends (none for the others): the token the runner
+    exported in ``BENCH_SESSION_TOKEN``."""
+    if not peer.signed_in:
+        return {}
+    from bench.servers.sessions import COOKIE, TOKEN_ENV
+
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise RuntimeError(f"{peer.key} needs a session: {TOKEN_ENV} is not set")
+    return {"Cookie": f"{COOKIE}={token}"}
+
+
 def action_headers(peer: Peer) -> tuple[dict[str, str], int | None]:
-    """The request headers of ``peer`` and its app's number of registered actions.
+    """The request headers of the uvicorn peer ``peer`` and its app's number of registered
+    actions.
 
     For authstage peers the app is built here, exactly as uvicorn builds it, and the action ID
-    is taken from ``plugin.endpoint.registry.id_of``. Signed-in peers send the session cookie
-    of the token the runner exported in ``BENCH_SESSION_TOKEN``.
+    is taken from ``plugin.endpoint.registry.id_of``. Signed-in peers send the session cookie.
     """
-    headers = {"Content-Type": "application/json"}
-    if peer.signed_in:
-        from bench.servers.sessions import COOKIE, TOKEN_ENV
-
-        token = os.environ.get(TOKEN_ENV)
-        if not token:
-            raise RuntimeError(f"{peer.key} needs a session: {TOKEN_ENV} is not set")
-        headers["Cookie"] = f"{COOKIE}={token}"
+    headers = {"Content-Type": "application/json", **session_headers(peer)}
     if peer.action is None:
         return headers, None
     from authstage import AuthstagePlugin

@@ -1,8 +1,10 @@
-"""The benchmark's processes: each peer under uvicorn, the database, code generation, py-spy.
+"""The benchmark's processes: each peer's server, the database, code generation, py-spy.
 
-Every peer runs in its own uvicorn process with the same options (one worker, uvloop,
-httptools, access log off), checked with one real request before it is measured; code
-generation is timed in a process of its own, pinned like a server.
+Every peer runs in its own server process pinned to the same core, checked with one real
+request before it is measured: the Python peers under uvicorn with the same options (one
+worker, uvloop, httptools, access log off), the Next.js peers under ``next start``
+(``bench.nextjs_server``). Code generation is timed in a process of its own, pinned like a
+server.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from bench import nextjs_server
 from bench.harness import HOST, RESULTS, ROOT, Server, Settings, pinned
-from bench.peers import Peer, action_headers
+from bench.peers import Peer, action_headers, session_headers
 from bench.wrk import write_lua
 
 __all__ = [
@@ -96,30 +100,62 @@ def _request(server: Server) -> tuple[int, bytes]:
         conn.close()
 
 
-def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
-    """Start ``peer`` under uvicorn; returns once it answered one correct request."""
+@dataclass(frozen=True)
+class _Launch:
+    """How a peer's server process is started, and what its requests carry."""
+
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+    headers: dict[str, str]
+    #: Actions registered in an authstage app (None for the others).
+    actions: int | None
+    #: What serves the peer, for the results.
+    serving: str
+
+
+def _uvicorn(peer: Peer, port: int) -> _Launch:
     headers, actions = action_headers(peer)
+    argv = [sys.executable, "-m", "uvicorn", "--factory", f"{peer.module}:create_app"]
+    argv += ["--host", HOST, "--port", str(port), *UVICORN_OPTIONS]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return _Launch(argv, ROOT, env, headers, actions, "uvicorn")
+
+
+def _next(peer: Peer, port: int) -> _Launch:
+    nextjs_server.build()
+    ids = nextjs_server.action_ids()
+    if peer.action not in ids:
+        raise RuntimeError(f"{peer.key}: no server action {peer.action!r} in the build: {ids}")
+    headers = {
+        **nextjs_server.request_headers(ids[peer.action], HOST, port),
+        **session_headers(peer),
+    }
+    argv = nextjs_server.command(HOST, port)
+    env = nextjs_server.environment()
+    return _Launch(argv, nextjs_server.DIR, env, headers, None, nextjs_server.describe())
+
+
+_LAUNCHERS = {"uvicorn": _uvicorn, "next": _next}
+
+
+def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
+    """Start ``peer``'s server pinned to CPU 0 (under uvicorn, or ``next start`` after building
+    the Next.js app when needed); returns once it answered one correct request."""
     port = free_port()
+    launch = _LAUNCHERS[peer.runtime](peer, port)
     log_path = workdir / f"{peer.key}.log"
     log = log_path.open("wb")
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        f"{peer.module}:create_app",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        *UVICORN_OPTIONS,
-    ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        pinned(0, argv, settings), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        pinned(0, launch.argv, settings),
+        cwd=launch.cwd,
+        env=launch.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    lua = write_lua(peer, launch.headers, workdir)
     server = Server(
-        peer, port, proc, log, log_path, write_lua(peer, headers, workdir), headers, actions
+        peer, port, proc, log, log_path, lua, launch.headers, launch.actions, launch.serving
     )
     deadline = time.monotonic() + 300
     while True:
@@ -138,7 +174,7 @@ def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
 
 
 def stop_server(server: Server) -> None:
-    """Stop the uvicorn process (SIGTERM, then SIGKILL) and close its log."""
+    """Stop the server process (SIGTERM, then SIGKILL) and close its log."""
     if server.proc.poll() is None:
         server.proc.terminate()
         try:

@@ -1,10 +1,11 @@
-"""Run the benchmark: every peer in its own uvicorn process, driven by ``wrk``, side by side.
+"""Run the benchmark: every peer in its own server process, driven by ``wrk``, side by side.
 
     .venv/bin/python -m bench.run            # full run: results/latest.json + docs/benchmarks.md
     .venv/bin/python -m bench.run --quick    # smoke run: results/quick.json, docs untouched
 
 Code generation for 1,000 actions is timed first (``bench.codegen``, in its own process, before
-any server runs). Then all servers start (same uvicorn options, one worker each), each is checked
+any server runs). Then all servers start (the Python peers with the same uvicorn options, one
+worker each; the Next.js peers under ``next start``, built first when needed), each is checked
 with one real request and warmed up; then, in every round, each comparison measures its peers
 back to back in an order rotated from round to round, so drift on a noisy machine hits all peers
 alike. Ratios are taken within a round (peers measured minutes apart are never divided) and the
@@ -29,6 +30,7 @@ from typing import Any
 import msgspec
 
 from bench.harness import HOST, RESULTS, Server, Settings, machine
+from bench.nextjs_server import missing_tools
 from bench.peers import COMPARISONS, PEERS
 from bench.processes import (
     UVICORN_OPTIONS,
@@ -152,6 +154,7 @@ def run(settings: Settings, groups: list[str], profile: set[str]) -> dict[str, A
         peers[key] = {
             "label": peer.label,
             "module": peer.module,
+            "server": server.serving,
             "description": peer.description,
             "path": peer.path,
             "body": peer.body.decode(),
@@ -225,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(groups) - set(ALL_GROUPS)
     if unknown:
         parser.error(f"unknown comparison(s): {', '.join(sorted(unknown))}")
+    selected = [k for c in COMPARISONS if c.key in groups for k in c.peers]
+    if any(PEERS[k].runtime == "next" for k in selected):
+        problem = missing_tools()
+        if problem is not None:
+            parser.error(f"{problem}; leave out the nextjs comparison with --only")
     profile = {p.strip() for p in args.profile.split(",") if p.strip()}
     if profile - set(PEERS):
         parser.error(f"unknown peer(s) {sorted(profile - set(PEERS))}: one of {', '.join(PEERS)}")

@@ -10,7 +10,10 @@
 ``db_raw``               a Litestar ``@post`` route inserting it through raw asyncpg
 ``auth_authstage``       an action requiring a signed-in user (``AuthConfig``)
 ``auth_post``            a Litestar ``@post`` route reading the same session by hand
+``noop_fastapi``         a FastAPI ``@app.post`` route taking a pydantic model
+``db_fastapi``           a FastAPI ``@app.post`` route inserting the row through asyncpg
 =======================  ==========================================================
 
-``sessions`` holds what the two signed-in peers share (the bench user and its session).
+``sessions`` holds what the signed-in peers share (the bench user and its session). The
+Next.js peers are not here: they are server actions of the app in ``bench/nextjs/``.
 """

@@ -1,0 +1,5 @@
+import Calls from './calls.js';
+
+export default function Page() {
+  return <Calls />;
+}
