@@ -119,8 +119,7 @@ def _connections(data: dict[str, Any]) -> list[str]:
     lines = [
         "### Connections",
         "",
-        f"The no-op and signed-in peers of the comparisons above at 1 to 256 `wrk` connections "
-        f"({legend}).",
+        f"Peers of the comparisons above at 1 to 256 `wrk` connections ({legend}).",
         "",
         f"| connections | {head} | {names} |",
         "|---:|" + "---:|---:|" * len(keys) + "---:|" * len(ratios),
