@@ -11,7 +11,7 @@ or decorating a function does not load Piccolo.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -24,10 +24,16 @@ from piccolo.query.methods.insert import Insert
 from piccolo.query.methods.update import Update
 from piccolo.querystring import QueryString
 
+from authstage import engines
 from authstage.compiledplan import CompileError, Param, Plan, Slot
-from authstage.engines import fetch_compiled
 
 __all__ = ["compile_plan"]
+
+
+def _fetch(engine: Any, sql: str, args: list[Any], query_type: str, table: Any) -> Awaitable[Any]:
+    """``engines.fetch_compiled``, looked up on every call (so a plan compiled once follows a
+    replacement of it: tests count the statements sent that way)."""
+    return engines.fetch_compiled(engine, sql, args, query_type, table)
 
 
 class _ColumnDefault:
@@ -133,5 +139,5 @@ def compile_plan(name: str, build: Callable[..., Any], names: tuple[str, ...]) -
         query=inner,
         finish="dicts" if plain and finish == "rows" else finish,
         query_type=querystrings[0].query_type,
-        fetch=fetch_compiled,
+        fetch=_fetch,
     )

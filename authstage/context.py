@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextvars import ContextVar
-from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Literal
 
 from litestar import Request
+from litestar._parsers import parse_cookie_string
 from litestar.datastructures import Cookie, Headers
 
 if TYPE_CHECKING:
@@ -84,13 +84,11 @@ class RequestContext:
     def cookies(self) -> Mapping[str, str]:
         """The request cookies."""
         if self._cookies is None:
-            jar: SimpleCookie = SimpleCookie()
-            for raw in self.headers.getall("cookie", []):
-                try:
-                    jar.load(raw)
-                except Exception:  # noqa: S112 - a malformed cookie header is ignored, as browsers do
-                    continue
-            self._cookies = {k: m.value for k, m in jar.items()}
+            # Litestar's own parser (what ``Request.cookies`` uses): cached per header value,
+            # so the session cookie a client sends on every call is parsed once, where
+            # ``http.cookies`` took about a third of a signed-in call.
+            header = "; ".join(self.headers.getall("cookie", []))
+            self._cookies = parse_cookie_string(header) if header else {}
         return self._cookies
 
     @property

@@ -124,6 +124,10 @@ class Peer:
     #: Sends the bench user's session cookie (the runner creates the session first).
     signed_in: bool = False
     description: str = ""
+    #: When above 0, each request sends ``body_template`` (a Lua format string with one
+    #: ``%d``) with a key drawn at random from 1 to ``keys``; ``body`` is the check request's.
+    keys: int = 0
+    body_template: str = ""
 
 
 @dataclass(frozen=True)

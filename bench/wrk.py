@@ -36,6 +36,15 @@ end
 def write_lua(peer: Peer, headers: dict[str, str], directory: Path) -> Path:
     lines = ['wrk.method = "POST"', f"wrk.body = {_lua_string(peer.body.decode())}"]
     lines += [f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()]
+    if peer.keys:  # a random key per request (wrk.format adds the Content-Length)
+        lines += [
+            f"local template = {_lua_string(peer.body_template)}",
+            "math.randomseed(os.time())",
+            "request = function()",
+            f"  local body = string.format(template, math.random(1, {peer.keys}))",
+            "  return wrk.format(nil, nil, nil, body)",
+            "end",
+        ]
     path = directory / f"{peer.key}.lua"
     path.write_text("\n".join(lines) + "\n" + _LUA_DONE)
     return path

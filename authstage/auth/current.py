@@ -79,9 +79,16 @@ async def get_session() -> SessionInfo | None:
     if principal is _SIGNED_OUT:
         return None
     auth = auth_runtime(ctx)
-    token = ctx.cookies.get(auth.cookie_name) if auth is not None else None
+    if auth is None:
+        return None
+    token = ctx.cookies.get(auth.cookie_name)
     if not token:
         return None
+    # A session cache hit that needs no touch is answered here, without the per-request memo
+    # and its single flight (the common case of a signed-in call).
+    session = auth.sessions.cached(token)
+    if session is not None and not auth.sessions.needs_touch(session):
+        return session
     return await _session_for(token)
 
 

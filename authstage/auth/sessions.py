@@ -120,6 +120,12 @@ class SessionManager:
         )
         return token
 
+    def cached(self, token: str | None) -> SessionInfo | None:
+        """The session of ``token`` if the session cache holds it (no I/O), else None."""
+        if self.cache is None or not token or len(token) > 128:
+            return None
+        return self.cache.get(hash_token(token))
+
     async def lookup(self, token: str | None) -> SessionInfo | None:
         """The live session of ``token`` with its user, from the cache or in one query; None
         if there is none."""
