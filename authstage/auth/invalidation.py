@@ -15,17 +15,19 @@ messages included, which only costs a miss).
 ``ListeningChannel`` is the part the networked channels share: it connects, enables the cache
 (empty), watches the connection with a periodic check, and on any failure disables the cache
 (every call then reads the database) and reconnects with a growing delay. Each change of state
-is one log line (connected, lost, back); failed reconnects while down are debug only.
+is one log line (connected, lost, back); failed reconnects while down are debug only. Its waits
+are ``asyncio.timeout`` (waits.py), never ``asyncio.wait_for``: on Python 3.11 a ``wait_for``
+ending as the channel closes could swallow the cancellation, and shutdown waited forever.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 from authstage.errors import one_line
+from authstage.waits import event_within, stop_task
 
 if TYPE_CHECKING:
     from authstage.auth.sessioncache import SessionCache
@@ -102,9 +104,7 @@ class ListeningChannel(InvalidationChannel):
     async def close(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
         await super().close()
         await self._disconnect()
 
@@ -130,7 +130,8 @@ class ListeningChannel(InvalidationChannel):
         while True:
             self._lost.clear()
             try:
-                await asyncio.wait_for(self._connect(), self.check_interval * 2)
+                async with asyncio.timeout(self.check_interval * 2):
+                    await self._connect()
             except Exception as exc:
                 await self._disconnect()
                 if not down_logged:
@@ -172,11 +173,10 @@ class ListeningChannel(InvalidationChannel):
     async def _watch(self) -> str:
         """Wait until the connection is lost; returns why."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._lost.wait(), self.check_interval)
-            if self._lost.is_set():
+            if await event_within(self._lost, self.check_interval):
                 return "connection closed"
             try:
-                await asyncio.wait_for(self._check(), self.check_interval)
+                async with asyncio.timeout(self.check_interval):
+                    await self._check()
             except Exception as exc:
                 return one_line(exc) if not isinstance(exc, TimeoutError) else "check timed out"

@@ -94,7 +94,8 @@ class RedisChannel(ListeningChannel):
         for closing in (pubsub, client):
             if closing is not None:
                 with contextlib.suppress(Exception):  # already broken, or frozen: bounded
-                    await asyncio.wait_for(closing.aclose(), self.check_interval)
+                    async with asyncio.timeout(self.check_interval):
+                        await closing.aclose()
 
     async def publish(self, message: str) -> None:
         client = self._client or self._new_client()

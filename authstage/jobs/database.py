@@ -60,6 +60,7 @@ from authstage.jobs.status import JobState, JobStatus, TaskFailed, error_from_js
 from authstage.jobs.tables import JobRecord
 from authstage.jobs.tasks import TaskSpec
 from authstage.outage import DATABASE, is_database_down
+from authstage.waits import event_within
 
 __all__ = ["DatabaseBackend"]
 
@@ -290,8 +291,7 @@ class DatabaseBackend:
                     row = None
                 if row is None:
                     slots.release()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
+                    await event_within(self._wake, self.config.poll_interval)
                     continue
                 job = asyncio.create_task(self._run_logged(row))
                 running.add(job)

@@ -24,7 +24,6 @@ trip to Redis (SAQ) or nothing (database); per ``enqueue`` a dict lookup and the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ from authstage.jobs.backend import JobBackend
 from authstage.jobs.config import JobsConfig
 from authstage.jobs.status import JobStatus
 from authstage.jobs.tasks import collect_tasks, task_spec
+from authstage.waits import stop_task
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -88,9 +88,7 @@ class Jobs:
     async def shutdown(self) -> None:
         """Stop the in-app runner (running jobs go back to the queue) and disconnect."""
         if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
+            await stop_task(self._runner)
             self._runner = None
         await self.backend.close()
         if _Started.jobs is self:
