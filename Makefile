@@ -48,9 +48,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## Every benchmark side by side on this machine (about 30 minutes; needs wrk, PostgreSQL,
+## Node.js for the Next.js peer), then docs/benchmarks.md and its plots from bench/results/.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[bench]"
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --no-docs
+	$(BIN)/python -m bench.growth
+	$(BIN)/python -m bench.serverchoice
+	$(BIN)/python -m bench.startup --json
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -32,8 +32,9 @@ it needs by the dispatcher and never imports it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -116,10 +117,28 @@ async def respond(
     calls = _calls(body, steps.config.max_batch_calls)
     one = partial(_one, steps, idempotency, refresher, ctx, headers)
     with DisconnectWatch(receive):
-        replies = await asyncio.gather(*(one(call) for call in calls))
+        replies = await _all([one(call) for call in calls])
     out = b'{"ok":true,"results":[' + b",".join(reply.body for reply in replies) + b"]}"
     cookies = [pair for reply in replies for pair in reply.headers if pair[0] == b"set-cookie"]
     await send_json(send, 200, out, cookies)
+
+
+async def _all(calls: list[Coroutine[Any, Any, Reply]]) -> list[Reply]:
+    """Run ``calls`` concurrently, each in a task of its own, and return their replies in order.
+
+    What ``asyncio.gather`` does for coroutines that never raise (``_one`` turns every error
+    into a reply), without its per-child bookkeeping, which cost about a fifth of a batched
+    no-op call: a task already finished is awaited without a turn of the loop. If this is
+    cancelled (the client went away), every call still running is cancelled too.
+    """
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(call) for call in calls]
+    try:
+        return [await task for task in tasks]
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
 
 
 async def _one(

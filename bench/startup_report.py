@@ -37,7 +37,7 @@ def _section(data: dict[str, Any]) -> list[str]:
     names = list(checkouts)
     load = data["machine"]["loadavg_start"]
     lines = [
-        f"### Startup: importing authstage and building an app with {data['actions']:,} actions",
+        f"## Startup: importing authstage and building an app with {data['actions']:,} actions",
         "",
         f"`python -m bench.startup --json`: {data['rounds']} rounds, each phase in a fresh "
         f"interpreter ({data['started']}, {data['machine']['cpus']} CPUs, load average "
