@@ -200,9 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round of 2 s")
-    parser.add_argument("--duration", type=int, help="seconds per measured run (default 8)")
-    parser.add_argument("--warmup", type=int, help="seconds of warm-up per peer (default 5)")
-    parser.add_argument("--rounds", type=int, help="measured rounds (default 7)")
+    parser.add_argument("--duration", type=int, help="seconds per measured run (default 6)")
+    parser.add_argument("--warmup", type=int, help="seconds of warm-up per peer (default 4)")
+    parser.add_argument("--rounds", type=int, help="measured rounds (default 5)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (64)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
     parser.add_argument(
@@ -237,11 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     if profile - set(PEERS):
         parser.error(f"unknown peer(s) {sorted(profile - set(PEERS))}: one of {', '.join(PEERS)}")
     settings = Settings(
-        duration=args.duration or (2 if args.quick else 8),
-        warmup=args.warmup or (1 if args.quick else 5),
+        duration=args.duration or (2 if args.quick else 6),
+        warmup=args.warmup or (1 if args.quick else 4),
         connections=args.connections,
         threads=args.threads,
-        rounds=args.rounds or (1 if args.quick else 7),
+        rounds=args.rounds or (1 if args.quick else 5),
         timeout=5,
         pin=not args.no_pin and (os.cpu_count() or 1) >= 2,
         quick=args.quick,

@@ -136,9 +136,9 @@ def run(settings: Settings) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10, help="seconds per measured run (10)")
+    parser.add_argument("--seconds", type=int, default=6, help="seconds per measured run (6)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per server (3)")
-    parser.add_argument("--rounds", type=int, default=5, help="measured rounds (5)")
+    parser.add_argument("--rounds", type=int, default=4, help="measured rounds (4)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (64)")
     parser.add_argument("--no-pin", action="store_true", help="pin nothing (servers question)")
     parser.add_argument("--json", type=Path, default=RESULTS / "servers.json", help="output")

@@ -30,8 +30,9 @@ SECRET = "authstage-benchmark-secret-0123456789abcdef"
 #: The PostgreSQL database of the DB insert comparison.
 DSN = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/authstage_bench")
 
-#: Connection pool size of both DB peers (min = max, opened at app startup).
-POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "10"))
+#: Connection pool size of every DB peer (min = max, opened at app startup): all the servers of
+#: a full run are up at once, and their 14 pools must fit PostgreSQL's default 100 connections.
+POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "5"))
 
 #: The same constrained integer the demo action uses (a JSON number that fits a BIGINT).
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]

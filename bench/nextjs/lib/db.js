@@ -4,7 +4,7 @@
 import pg from 'pg';
 
 const DSN = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/authstage_bench';
-const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? '10');
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? '5');
 
 export function pool() {
   globalThis.benchPool ??= new pg.Pool({
