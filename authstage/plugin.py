@@ -56,6 +56,7 @@ from authstage.dispatch import ActionEndpoint
 from authstage.errorpages import ErrorPages
 from authstage.errors import ConfigurationError
 from authstage.fastpath import install_fast_path
+from authstage.heap import freeze_startup_heap
 from authstage.keys import load_keyring
 from authstage.manifest import ManifestEndpoint
 from authstage.pagecontext import install_page_context
@@ -198,7 +199,8 @@ class AuthstagePlugin(InitPlugin, CLIPlugin):
             app_config.on_shutdown = [*app_config.on_shutdown, auth.close]
         _add_exception_handlers(app_config, config, auth)
         if config.seed is not None:
-            app_config.on_startup.append(_seeding(config))  # last: after the app's migrations
+            app_config.on_startup.append(_seeding(config))  # after the app's migrations
+        app_config.on_startup.append(freeze_startup_heap)  # last: all startup objects exist
         return app_config
 
     def on_cli_init(self, cli: Group) -> None:

@@ -41,7 +41,12 @@ def _peer_line(peer: dict[str, Any]) -> str:
     """``- **label** (`module`): description.``, with what serves it when not uvicorn."""
     server = peer.get("server", "uvicorn")
     served = "" if server == "uvicorn" else f", served by {server}"
-    return f"- **{peer['label']}** (`{peer['module']}`{served}): {peer['description']}."
+    failed = (
+        f" **{peer['errors']:,} of its requests failed or timed out** (wrk's timeout) over the run"
+        if peer.get("errors")
+        else ""
+    )
+    return f"- **{peer['label']}** (`{peer['module']}`{served}): {peer['description']}.{failed}"
 
 
 def _ratio_columns(comp: dict[str, Any], peers: dict[str, Any]) -> list[tuple[str, list[str]]]:
