@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import os
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -40,10 +39,11 @@ from bench.growth_peers import (
     slopes,
     variant,
 )
-from bench.harness import HOST, RESULTS, Server, Settings, machine
+from bench.harness import RESULTS, Server, Settings, machine
 from bench.peers import Comparison, Peer, Ratio
 from bench.processes import (
     UVICORN_OPTIONS,
+    post_once,
     prepare_database,
     prepare_session,
     start_server,
@@ -71,13 +71,7 @@ class Point:
 
 def _verify(server: Server) -> None:
     """One request with the variant's own body; its reply must pass the peer's check."""
-    conn = http.client.HTTPConnection(HOST, server.port, timeout=60)
-    try:
-        conn.request("POST", server.peer.path, body=server.peer.body, headers=server.headers)
-        reply = conn.getresponse()
-        status, body = reply.status, reply.read()
-    finally:
-        conn.close()
+    status, body = post_once(server, timeout=60)
     if not server.peer.check(status, body):
         raise RuntimeError(f"{server.peer.key}: unexpected reply {status} {body[:300]!r}")
 

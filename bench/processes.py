@@ -32,6 +32,7 @@ __all__ = [
     "UVICORN_OPTIONS",
     "codegen",
     "free_port",
+    "post_once",
     "prepare_database",
     "prepare_session",
     "start_profiler",
@@ -90,8 +91,9 @@ def wait_until_serving(proc: subprocess.Popen[bytes], port: int, seconds: float 
         time.sleep(0.2)
 
 
-def _request(server: Server) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection(HOST, server.port, timeout=10)
+def post_once(server: Server, timeout: float = 10) -> tuple[int, bytes]:
+    """One request of ``server``'s peer with its body and headers: the status and the body."""
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=timeout)
     try:
         conn.request("POST", server.peer.path, body=server.peer.body, headers=server.headers)
         response = conn.getresponse()
@@ -162,7 +164,7 @@ def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
         if proc.poll() is not None:
             raise RuntimeError(f"{peer.key} exited at startup:\n{log_path.read_text()[-4000:]}")
         try:
-            status, body = _request(server)
+            status, body = post_once(server)
             break
         except OSError:
             if time.monotonic() > deadline:

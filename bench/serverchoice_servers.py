@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench.harness import HOST, ROOT, Server, Settings, pinned
 from bench.peers import Peer, action_headers
-from bench.processes import free_port
+from bench.processes import free_port, post_once
 from bench.wrk import write_lua
 
 __all__ = ["VARIANTS", "Variant", "start_variant"]
@@ -88,18 +88,6 @@ VARIANTS: dict[str, Variant] = {
 }
 
 
-def _post(server: Server) -> tuple[int, bytes]:
-    import http.client
-
-    conn = http.client.HTTPConnection(HOST, server.port, timeout=10)
-    try:
-        conn.request("POST", server.peer.path, body=server.peer.body, headers=server.headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
 def _wait(server: Server, processes: int) -> None:
     """Until the server answers the peer's request correctly (and, with several processes,
     the supervisor said every one serves)."""
@@ -108,7 +96,7 @@ def _wait(server: Server, processes: int) -> None:
         if server.proc.poll() is not None:
             raise RuntimeError(f"{server.peer.key} exited:\n{server.log_path.read_text()[-4000:]}")
         try:
-            status, body = _post(server)
+            status, body = post_once(server)
             ready = processes == 1 or "authstage: serving" in server.log_path.read_text()
             if ready:
                 break
