@@ -39,7 +39,7 @@ from bench.growth_peers import (
     slopes,
     variant,
 )
-from bench.harness import RESULTS, Server, Settings, machine
+from bench.harness import RESULTS, Server, Settings, machine, standalone_settings
 from bench.peers import Comparison, Peer, Ratio
 from bench.processes import (
     UVICORN_OPTIONS,
@@ -273,17 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pin", action="store_true", help="do not pin server/wrk to CPUs")
     parser.add_argument("--json", type=Path, default=OUTPUT, help="results (bench/results/...)")
     args = parser.parse_args(argv)
-    settings = Settings(
-        duration=args.seconds,
-        warmup=args.warmup,
-        connections=args.connections,
-        threads=1,
-        rounds=args.rounds,
-        timeout=10,
-        pin=not args.no_pin,
-        quick=False,
-    )
-    os.environ.setdefault("AUTHSTAGE_ENV", "development")
+    settings = standalone_settings(args)
     result = run(settings, auth=not args.no_auth, calls=args.calls)
     print()
     _print(result)

@@ -6,6 +6,7 @@ none of them imports another for a dataclass.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib.metadata
 import os
@@ -18,7 +19,16 @@ from typing import IO, Any
 
 from bench.peers import Peer
 
-__all__ = ["HOST", "RESULTS", "ROOT", "Server", "Settings", "machine", "pinned"]
+__all__ = [
+    "HOST",
+    "RESULTS",
+    "ROOT",
+    "Server",
+    "Settings",
+    "machine",
+    "pinned",
+    "standalone_settings",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -53,6 +63,23 @@ class Server:
     actions: int | None
     #: What serves the peer: ``uvicorn``, or the Next.js version and ``next start``.
     serving: str = "uvicorn"
+
+
+def standalone_settings(args: argparse.Namespace) -> Settings:
+    """The settings of a benchmark run on its own (``bench.growth``, ``bench.serverchoice``)
+    from its ``--seconds``, ``--warmup``, ``--connections``, ``--rounds`` and ``--no-pin``: one
+    wrk thread, a 10 s timeout; its servers run in development mode unless told otherwise."""
+    os.environ.setdefault("AUTHSTAGE_ENV", "development")
+    return Settings(
+        duration=args.seconds,
+        warmup=args.warmup,
+        connections=args.connections,
+        threads=1,
+        rounds=args.rounds,
+        timeout=10,
+        pin=not args.no_pin,
+        quick=False,
+    )
 
 
 def pinned(cpu: int, argv: list[str], settings: Settings) -> list[str]:

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ __all__ = [
     "start_server",
     "stop_profiler",
     "stop_server",
+    "wait_until_checked",
     "wait_until_serving",
 ]
 
@@ -159,20 +161,36 @@ def start_server(peer: Peer, settings: Settings, workdir: Path) -> Server:
     server = Server(
         peer, port, proc, log, log_path, lua, launch.headers, launch.actions, launch.serving
     )
-    deadline = time.monotonic() + 300
+    wait_until_checked(server)
+    return server
+
+
+def wait_until_checked(
+    server: Server, ready: Callable[[], bool] = lambda: True, seconds: float = 300
+) -> None:
+    """Return once ``server`` answers its peer's request (and ``ready()`` holds), the reply
+    passing the peer's check.
+
+    Raises:
+        RuntimeError: the process exited, did not answer within ``seconds``, or answered
+            something the check refuses.
+    """
+    deadline = time.monotonic() + seconds
+    key = server.peer.key
     while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{peer.key} exited at startup:\n{log_path.read_text()[-4000:]}")
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"{key} exited at startup:\n{server.log_path.read_text()[-4000:]}")
         try:
             status, body = post_once(server)
-            break
+            if ready():
+                break
         except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{peer.key} did not start in time") from None
-            time.sleep(0.2)
-    if not peer.check(status, body):
-        raise RuntimeError(f"{peer.key}: unexpected reply {status} {body[:300]!r}")
-    return server
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{key} did not start in time")
+        time.sleep(0.2)
+    if not server.peer.check(status, body):
+        raise RuntimeError(f"{key}: unexpected reply {status} {body[:300]!r}")
 
 
 def stop_server(server: Server) -> None:

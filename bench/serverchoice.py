@@ -35,7 +35,7 @@ from typing import Any
 
 import msgspec
 
-from bench.harness import RESULTS, Server, Settings, machine
+from bench.harness import RESULTS, Server, Settings, machine, standalone_settings
 from bench.peers import PEERS, Comparison, Ratio
 from bench.processes import prepare_database, stop_server
 from bench.serverchoice_servers import VARIANTS, start_variant
@@ -143,17 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pin", action="store_true", help="pin nothing (servers question)")
     parser.add_argument("--json", type=Path, default=RESULTS / "servers.json", help="output")
     args = parser.parse_args(argv)
-    settings = Settings(
-        duration=args.seconds,
-        warmup=args.warmup,
-        connections=args.connections,
-        threads=1,
-        rounds=args.rounds,
-        timeout=10,
-        pin=not args.no_pin,
-        quick=False,
-    )
-    os.environ.setdefault("AUTHSTAGE_ENV", "development")
+    settings = standalone_settings(args)
     result = run(settings)
     print()
     for comp in result["comparisons"]:

@@ -23,13 +23,12 @@ import dataclasses
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.harness import HOST, ROOT, Server, Settings, pinned
 from bench.peers import Peer, action_headers
-from bench.processes import free_port, post_once
+from bench.processes import free_port, wait_until_checked
 from bench.wrk import write_lua
 
 __all__ = ["VARIANTS", "Variant", "start_variant"]
@@ -88,27 +87,6 @@ VARIANTS: dict[str, Variant] = {
 }
 
 
-def _wait(server: Server, processes: int) -> None:
-    """Until the server answers the peer's request correctly (and, with several processes,
-    the supervisor said every one serves)."""
-    deadline = time.monotonic() + 300
-    while True:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"{server.peer.key} exited:\n{server.log_path.read_text()[-4000:]}")
-        try:
-            status, body = post_once(server)
-            ready = processes == 1 or "authstage: serving" in server.log_path.read_text()
-            if ready:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{server.peer.key} did not start in time")
-        time.sleep(0.2)
-    if not server.peer.check(status, body):
-        raise RuntimeError(f"{server.peer.key}: unexpected reply {status} {body[:300]!r}")
-
-
 def start_variant(variant: Variant, peer: Peer, settings: Settings, workdir: Path) -> Server:
     """Serve ``peer`` the ``variant``'s way (pinned to CPU 0 when ``settings.pin``); returns
     once it answered one correct request."""
@@ -123,5 +101,7 @@ def start_variant(variant: Variant, peer: Peer, settings: Settings, workdir: Pat
     server = Server(
         peer, port, proc, log, log_path, write_lua(peer, headers, workdir), headers, actions
     )
-    _wait(server, variant.processes)
+    # With several processes, also until the supervisor said every one serves.
+    serving = lambda: variant.processes == 1 or "authstage: serving" in log_path.read_text()  # noqa: E731
+    wait_until_checked(server, serving)
     return server

@@ -10,7 +10,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from authstage import AuthstageConfig, AuthstagePlugin, action
 from bench.servers.common import DSN, POOL_SIZE, SECRET, Int32, Name
-from bench.servers.tables import BenchRow
+from bench.servers.tables import BenchKeyed, BenchRow, create_table_ddl
 
 __all__ = ["create_app", "insert_row", "piccolo_action_app"]
 
@@ -24,13 +24,15 @@ async def insert_row(name: Name, value: Int32) -> int:
 
 
 def piccolo_action_app(*fns: Callable[..., Any]) -> Litestar:
-    """An app serving the actions ``fns``; the table is created and the pool opened at startup."""
+    """An app serving the actions ``fns`` on Piccolo's pooled engine, which both benchmark tables
+    are bound to; the tables are made and the pool opened at startup."""
     engine = PostgresEngine(config={"dsn": DSN})
-    BenchRow._meta.db = engine
+    BenchRow._meta.db = BenchKeyed._meta.db = engine
 
     async def startup() -> None:
-        await BenchRow.create_table(if_not_exists=True)
         await engine.start_connection_pool(min_size=POOL_SIZE, max_size=POOL_SIZE)
+        for ddl in create_table_ddl():
+            await engine.run_ddl(ddl)
 
     async def shutdown() -> None:
         await engine.close_connection_pool()

@@ -3,7 +3,7 @@
 The queries are ORM code, ``BenchKeyed.select().where(BenchKeyed.id == row_id).first()`` and
 ``BenchKeyed.update({BenchKeyed.value: value}).where(BenchKeyed.id == row_id)``, compiled to
 SQL on the first call and then sent with new values through Piccolo's pooled ``PostgresEngine``
-(set up exactly as the insert peers' engine). One app serves both actions; each peer calls one.
+(the insert peers' app factory). One app serves both actions; each peer calls one.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import Annotated
 
 import msgspec
 from litestar import Litestar
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.methods.select import First
 from piccolo.query.methods.update import Update
 
-from authstage import AuthstageConfig, AuthstagePlugin, action, compiled, not_found
-from bench.servers.common import DSN, POOL_SIZE, SECRET, Int32
-from bench.servers.tables import KEYED_ROWS, BenchKeyed, create_table_ddl
+from authstage import action, compiled, not_found
+from bench.servers.common import Int32
+from bench.servers.db_authstage import piccolo_action_app
+from bench.servers.tables import KEYED_ROWS, BenchKeyed
 
 __all__ = ["KeyedRow", "RowKey", "create_app", "get_row", "set_value"]
 
@@ -61,17 +61,5 @@ async def set_value(row_id: RowKey, value: Int32) -> int:
 
 
 def create_app() -> Litestar:
-    """Both keyed actions; the tables are made and the pool opened at startup."""
-    engine = PostgresEngine(config={"dsn": DSN})
-    BenchKeyed._meta.db = engine
-
-    async def startup() -> None:
-        await engine.start_connection_pool(min_size=POOL_SIZE, max_size=POOL_SIZE)
-        for ddl in create_table_ddl():
-            await engine.run_ddl(ddl)
-
-    async def shutdown() -> None:
-        await engine.close_connection_pool()
-
-    plugin = AuthstagePlugin(AuthstageConfig(actions=[get_row, set_value], secret=SECRET))
-    return Litestar(plugins=[plugin], on_startup=[startup], on_shutdown=[shutdown])
+    """Both keyed actions, set up exactly as the insert peers' app."""
+    return piccolo_action_app(get_row, set_value)

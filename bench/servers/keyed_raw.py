@@ -3,15 +3,13 @@ raw asyncpg pool, with the statements Piccolo sends for the keyed actions (table
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncpg
 import msgspec
 from litestar import Litestar, post
 
-from bench.servers.common import DSN, POOL_SIZE, Int32
+from bench.servers.common import Int32
+from bench.servers.db_raw import RawPool
 from bench.servers.keyed_authstage import KeyedRow, RowKey
-from bench.servers.tables import SELECT_KEYED_SQL, UPDATE_KEYED_SQL, create_table_ddl
+from bench.servers.tables import SELECT_KEYED_SQL, UPDATE_KEYED_SQL
 
 __all__ = ["KeyArgs", "SetArgs", "create_app"]
 
@@ -31,29 +29,20 @@ class SetArgs(msgspec.Struct, forbid_unknown_fields=True):
 
 def create_app() -> Litestar:
     """Both routes; the tables are made and the pool opened at startup."""
-    pools: dict[str, Any] = {}
+    db = RawPool()
 
     @post("/get", status_code=200)
     async def get_route(data: KeyArgs) -> KeyedRow:
         """The row with this key."""
-        row = await pools["db"].fetchrow(SELECT_KEYED_SQL, data.row_id)
+        row = await db.pool.fetchrow(SELECT_KEYED_SQL, data.row_id)
         return KeyedRow(id=row["id"], name=row["name"], value=row["value"])
 
     @post("/set", status_code=200)
     async def set_route(data: SetArgs) -> int:
         """Set the row's value; returns its key."""
-        await pools["db"].execute(UPDATE_KEYED_SQL, data.value, data.row_id)
+        await db.pool.execute(UPDATE_KEYED_SQL, data.value, data.row_id)
         return data.row_id
 
-    async def startup() -> None:
-        pool = await asyncpg.create_pool(DSN, min_size=POOL_SIZE, max_size=POOL_SIZE)
-        for ddl in create_table_ddl():
-            await pool.execute(ddl)
-        pools["db"] = pool
-
-    async def shutdown() -> None:
-        await pools.pop("db").close()
-
     return Litestar(
-        route_handlers=[get_route, set_route], on_startup=[startup], on_shutdown=[shutdown]
+        route_handlers=[get_route, set_route], on_startup=[db.startup], on_shutdown=[db.shutdown]
     )
